@@ -1,0 +1,105 @@
+# tiemchung — national COVID-19 vaccination management platform.
+#   make run    install what is missing, build, create data/tiemchung.db with
+#               demo data, serve on http://127.0.0.1:8080
+#   make test   every test, on SQLite and on a throwaway PostgreSQL
+#   make bench  benchmarks (print their figures)
+#   make fmt    clang-format the C sources
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+BASE     = -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Ibuild/gen -Isrc $(PKG_CFLAGS)
+LIBS     = $(shell pkg-config --libs $(PKGS)) -pthread
+
+REL_CFLAGS   = $(BASE) -O2
+ASAN_CFLAGS  = $(BASE) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all
+
+SRCS    := $(shell find src -name '*.c' ! -name main.c | sort)
+SQL     := $(sort $(wildcard sql/sqlite/*.sql) $(wildcard sql/postgresql/*.sql))
+GEN     := build/gen/migrations.c
+
+REL_OBJS  := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) build/rel/gen/migrations.o
+ASAN_OBJS := $(patsubst src/%.c,build/asan/%.o,$(SRCS)) build/asan/gen/migrations.o
+
+BIN      := build/tiemchung
+ASAN_BIN := build/asan/tiemchung
+
+DB      ?= data/tiemchung.db
+LISTEN  ?= 127.0.0.1:8080
+
+.PHONY: all deps run test test-unit bench fmt fmt-check clean
+
+all: $(BIN)
+
+deps:
+	@scripts/deps.sh
+
+# ---- build -----------------------------------------------------------------
+
+build/tools/embed_sql: tools/embed_sql.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(GEN): build/tools/embed_sql $(SQL)
+	@mkdir -p $(@D)
+	build/tools/embed_sql $@ $(foreach f,$(SQL),$(word 2,$(subst /, ,$(f))):$(f))
+
+build/rel/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(CC) $(REL_CFLAGS) -MMD -MP -c -o $@ $<
+build/asan/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c -o $@ $<
+build/rel/gen/migrations.o: $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -c -o $@ $<
+build/asan/gen/migrations.o: $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+
+build/rel/libtc.a: $(REL_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+build/asan/libtc.a: $(ASAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): build/rel/main.o build/rel/libtc.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+$(ASAN_BIN): build/asan/main.o build/asan/libtc.a
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- run -------------------------------------------------------------------
+
+run: deps $(BIN)
+	@mkdir -p $(dir $(DB))
+	$(BIN) migrate --db $(DB)
+	$(BIN) seed-demo --db $(DB)
+	@echo "Open http://$(LISTEN)/ and log in with one of the accounts above."
+	$(BIN) serve --db $(DB) --listen $(LISTEN)
+
+# ---- tests -----------------------------------------------------------------
+
+include tests/tests.mk
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@tests/run.sh
+
+# ---- benchmarks ------------------------------------------------------------
+
+include bench/bench.mk
+
+# ---- formatting ------------------------------------------------------------
+
+fmt:
+	clang-format -i $$(find src tests bench tools -name '*.[ch]')
+fmt-check:
+	@clang-format --dry-run --Werror $$(find src tests bench tools -name '*.[ch]')
+
+clean:
+	rm -rf build

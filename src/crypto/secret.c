@@ -1,0 +1,76 @@
+#include "secret.h"
+
+#include <openssl/evp.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "../core/util.h"
+
+static char burn_hash[TC_PWHASH_LEN];
+
+int tc_secret_init(void)
+{
+	if (sodium_init() < 0)
+		return -1;
+	if (tc_password_hash("tiemchung: a password nobody has", burn_hash) != 0)
+		return -1;
+	return 0;
+}
+
+void tc_token_new(char out[TC_TOKEN_LEN + 1])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, TC_TOKEN_LEN + 1, raw, sizeof(raw),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+bool tc_token_wellformed(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i <= TC_TOKEN_LEN; i++) {
+		char ch = s[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return false;
+	}
+	return i == TC_TOKEN_LEN && s[i] == '\0';
+}
+
+void tc_sha256_hex(const void *p, size_t n, char out[TC_SHA256_HEX])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+
+	if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+		tc_die("SHA-256 failed");
+	tc_hex(md, 32, out);
+}
+
+int tc_password_hash(const char *password, char out[TC_PWHASH_LEN])
+{
+	_Static_assert(TC_PWHASH_LEN == crypto_pwhash_STRBYTES, "pwhash size");
+	return crypto_pwhash_str_alg(out, password, strlen(password),
+	                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                             crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	                             crypto_pwhash_ALG_ARGON2ID13);
+}
+
+bool tc_password_verify(const char *hash, const char *password)
+{
+	return hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void tc_password_burn(const char *password)
+{
+	if (crypto_pwhash_str_verify(burn_hash, password, strlen(password)) == 0)
+		return; /* cannot happen: nobody knows that password */
+}
+
+void tc_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}

@@ -1,0 +1,323 @@
+/* SQLite backend: WAL, synchronous=FULL, statements prepared once per
+ * connection and bound by the number in their "$N" name. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/arena.h"
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "../core/util.h"
+#include "dbi.h"
+
+struct cached {
+	sqlite3_stmt *st;
+	int nparam;
+	int *map; /* bind index i (1-based) takes parameter map[i] (1-based) */
+};
+
+struct sq_conn {
+	struct tc_dbc base;
+	sqlite3 *h;
+	struct cached *cache;
+	int ncache;
+};
+
+static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
+                      char **why)
+{
+	struct sq_conn *c = tc_xcalloc(1, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	char *err = NULL;
+	const char *pragmas;
+	int rc;
+
+	if (writer)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(db->where, &c->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (asprintf(why, "cannot open SQLite database '%s': %s", db->where,
+		             c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc)) < 0)
+			*why = NULL;
+		sqlite3_close(c->h);
+		free(c);
+		return -1;
+	}
+	sqlite3_extended_result_codes(c->h, 1);
+	sqlite3_busy_timeout(c->h, 10000);
+	pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                   " PRAGMA foreign_keys=ON;"
+	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+	if (sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+		if (asprintf(why, "cannot set up SQLite database '%s': %s", db->where,
+		             err ? err : "?") < 0)
+			*why = NULL;
+		sqlite3_free(err);
+		sqlite3_close(c->h);
+		free(c);
+		return -1;
+	}
+	c->base.be = &tc_backend_sqlite;
+	c->base.db = db;
+	c->base.writer = writer;
+	*out = &c->base;
+	return 0;
+}
+
+static void sq_disconnect(struct tc_dbc *base)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+
+	for (int i = 0; i < c->ncache; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].map);
+	}
+	free(c->cache);
+	if (sqlite3_close(c->h) != SQLITE_OK)
+		tc_error("db: closing SQLite: %s", sqlite3_errmsg(c->h));
+	free(c);
+}
+
+static enum tc_qs sq_status(struct sq_conn *c, int rc, const char *what)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return TC_QS_RETRY;
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return TC_QS_CONFLICT;
+		break;
+	default:
+		break;
+	}
+	tc_error("db: sqlite error %d (%s) in: %.200s", rc, sqlite3_errmsg(c->h),
+	         what);
+	return TC_QS_HARD;
+}
+
+static struct cached *prepare(struct sq_conn *c, struct tc_sql *q, int slot)
+{
+	const char *text = q->sqlite ? q->sqlite : q->text;
+	struct cached *ce;
+
+	if (slot >= c->ncache) {
+		int n = c->ncache ? c->ncache : 64;
+		while (n <= slot)
+			n *= 2;
+		c->cache = tc_xrealloc(c->cache, (size_t)n * sizeof(*c->cache));
+		memset(c->cache + c->ncache, 0, (size_t)(n - c->ncache) * sizeof(*c->cache));
+		c->ncache = n;
+	}
+	ce = &c->cache[slot];
+	if (ce->st)
+		return ce;
+	int rc = sqlite3_prepare_v3(c->h, text, -1, SQLITE_PREPARE_PERSISTENT,
+	                            &ce->st, NULL);
+	if (rc != SQLITE_OK) {
+		sq_status(c, rc, text);
+		ce->st = NULL;
+		return NULL;
+	}
+	ce->nparam = sqlite3_bind_parameter_count(ce->st);
+	ce->map = tc_xcalloc((size_t)ce->nparam + 1, sizeof(int));
+	for (int i = 1; i <= ce->nparam; i++) {
+		const char *name = sqlite3_bind_parameter_name(ce->st, i);
+		int64_t k;
+		if (name == NULL || name[0] != '$' || !tc_parse_i64(name + 1, 1, 999, &k))
+			tc_die("SQL parameter %d is not of the form $N in: %s", i, text);
+		ce->map[i] = (int)k;
+	}
+	return ce;
+}
+
+static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v)
+{
+	char ts[TC_TIME_TEXT_LEN];
+
+	switch (v->type) {
+	case TC_V_NULL:
+		return sqlite3_bind_null(st, i);
+	case TC_V_I64:
+	case TC_V_BOOL:
+		return sqlite3_bind_int64(st, i, v->i);
+	case TC_V_TEXT:
+		return sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC);
+	case TC_V_TIME:
+		tc_time_format(v->i, ts);
+		return sqlite3_bind_text(st, i, ts, -1, SQLITE_TRANSIENT);
+	}
+	return SQLITE_MISUSE;
+}
+
+static enum tc_qs sq_exec(struct tc_dbc *base, struct tc_sql *q, int slot,
+                          const struct tc_dbv *p, int np, tc_row_fn fn, void *cls)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	struct cached *ce = prepare(c, q, slot);
+	struct tc_dbrow row = {.be = &tc_backend_sqlite};
+	enum tc_qs qs = TC_QS_NONE;
+	int rows = 0, rc;
+	bool stop = false;
+
+	if (ce == NULL)
+		return TC_QS_HARD;
+	for (int i = 1; i <= ce->nparam; i++) {
+		if (ce->map[i] > np)
+			tc_die("SQL wants $%d but got %d parameters: %s", ce->map[i], np,
+			       q->sqlite ? q->sqlite : q->text);
+		rc = bind(ce->st, i, &p[ce->map[i] - 1]);
+		if (rc != SQLITE_OK) {
+			qs = sq_status(c, rc, sqlite3_sql(ce->st));
+			goto out;
+		}
+	}
+	row.h = ce->st;
+	while (!stop && (rc = sqlite3_step(ce->st)) == SQLITE_ROW) {
+		rows++;
+		if (fn && fn(cls, &row) != 0)
+			stop = true;
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		qs = sq_status(c, rc, sqlite3_sql(ce->st));
+		goto out;
+	}
+	if (rows > 1)
+		qs = TC_QS_MANY;
+	else if (rows == 1 || (!sqlite3_stmt_readonly(ce->st) && sqlite3_changes(c->h) > 0))
+		qs = TC_QS_ONE;
+out:
+	sqlite3_reset(ce->st);
+	sqlite3_clear_bindings(ce->st);
+	return qs;
+}
+
+static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
+}
+
+static bool sq_null(const struct tc_dbrow *r, int col)
+{
+	return sqlite3_column_type(r->h, col) == SQLITE_NULL;
+}
+
+static const char *sq_text(const struct tc_dbrow *r, int col, size_t *len)
+{
+	const char *s = (const char *)sqlite3_column_text(r->h, col);
+	*len = (size_t)sqlite3_column_bytes(r->h, col);
+	return s;
+}
+
+static int64_t sq_i64(const struct tc_dbrow *r, int col)
+{
+	return sqlite3_column_int64(r->h, col);
+}
+
+static bool sq_bool(const struct tc_dbrow *r, int col)
+{
+	return sqlite3_column_int64(r->h, col) != 0;
+}
+
+const struct tc_backend tc_backend_sqlite = {
+	.kind = TC_DB_SQLITE,
+	.name = "sqlite",
+	.connect = sq_connect,
+	.disconnect = sq_disconnect,
+	.exec = sq_exec,
+	.exec_script = sq_exec_script,
+	.col_null = sq_null,
+	.col_text = sq_text,
+	.col_i64 = sq_i64,
+	.col_bool = sq_bool,
+	.begin_sql = "BEGIN IMMEDIATE",
+};
+
+/* The online backup API copies a consistent snapshot while the server
+ * keeps writing (WAL readers never block the writer). The copy is made
+ * under a temporary name, checked, synced and renamed into place. */
+tc_err tc_db_backup(struct tc_db *db, const char *dest, struct tc_fault *f,
+                    struct tc_arena *a)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *bk;
+	char *tmp;
+	tc_err rc = TC_ERR_OK;
+	int src_rc;
+
+	if (db->be->kind != TC_DB_SQLITE)
+		return tc_fault_set(f, TC_ERR_BAD_REQUEST, "db",
+		                    "backup copies SQLite databases; for PostgreSQL use "
+		                    "pg_dump or pg_basebackup (see README.md)");
+	if (access(dest, F_OK) == 0)
+		return tc_fault_setf(f, a, TC_ERR_CONFLICT, "file",
+		                     "'%s' already exists; choose a new file", dest);
+	tmp = tc_arena_printf(a, "%s.partial", dest);
+	unlink(tmp);
+	if (sqlite3_open_v2(db->where, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	                    NULL) != SQLITE_OK) {
+		rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot open: %s",
+		                   sqlite3_errmsg(src && !dst ? dst : src));
+		goto out;
+	}
+	sqlite3_busy_timeout(src, 10000);
+	bk = sqlite3_backup_init(dst, "main", src, "main");
+	if (bk == NULL) {
+		rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot start backup: %s",
+		                   sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* One step of every page: the copy is one read transaction, so it is
+	 * a single consistent snapshot. */
+	do {
+		src_rc = sqlite3_backup_step(bk, -1);
+		if (src_rc == SQLITE_BUSY || src_rc == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+	} while (src_rc == SQLITE_BUSY || src_rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (src_rc != SQLITE_DONE) {
+		rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "backup failed: %s",
+		                   sqlite3_errstr(src_rc));
+		goto out;
+	}
+	/* Leave a self-contained rollback-journal file behind, then prove it. */
+	char *err = NULL;
+	if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;",
+	                 NULL, NULL, &err) != SQLITE_OK) {
+		rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot finish backup: %s",
+		                   err ? err : "?");
+		sqlite3_free(err);
+		goto out;
+	}
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+	if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	if (!ok) {
+		rc = tc_fault_set(f, TC_ERR_IO, "file",
+		                  "the copy failed its integrity check");
+		goto out;
+	}
+out:
+	sqlite3_close(src);
+	if (dst && sqlite3_close(dst) != SQLITE_OK && rc == TC_ERR_OK)
+		rc = tc_fault_set(f, TC_ERR_IO, "file", "cannot close the copy");
+	if (rc == TC_ERR_OK) {
+		FILE *fp = fopen(tmp, "rb+");
+		if (fp == NULL || fsync(fileno(fp)) != 0 || rename(tmp, dest) != 0)
+			rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot write '%s'", dest);
+		if (fp)
+			fclose(fp);
+	}
+	if (rc != TC_ERR_OK)
+		unlink(tmp);
+	return rc;
+}

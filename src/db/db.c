@@ -1,0 +1,551 @@
+/* The engine-independent half of the database layer: opening, the read
+ * pool, the writer threads (group commit on SQLite), statement slots and
+ * row access. */
+#include "dbi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/arena.h"
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "../core/util.h"
+
+#define MAX_SLOTS 4096
+
+static atomic_int next_slot = 0;
+
+tc_err tc_qs_err(enum tc_qs qs, struct tc_fault *f)
+{
+	switch (qs) {
+	case TC_QS_HARD:
+		return tc_fault_internal(f, TC_ERR_DB, "database error");
+	case TC_QS_RETRY:
+		return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
+	case TC_QS_CONFLICT:
+		return tc_fault_set(f, TC_ERR_CONFLICT, NULL, NULL);
+	case TC_QS_NONE:
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, NULL);
+	case TC_QS_ONE:
+	case TC_QS_MANY:
+		break;
+	}
+	return TC_ERR_OK;
+}
+
+/* ---- statements and rows --------------------------------------------- */
+
+enum tc_qs tc_exec(struct tc_dbc *c, struct tc_sql *q, const struct tc_dbv *p,
+                   int np, tc_row_fn fn, void *cls)
+{
+	int slot = atomic_load_explicit(&q->slot, memory_order_acquire);
+
+	if (slot == 0) {
+		int mine = atomic_fetch_add(&next_slot, 1) + 1;
+		int expected = 0;
+		if (mine >= MAX_SLOTS)
+			tc_die("too many distinct SQL statements (%d)", mine);
+		if (atomic_compare_exchange_strong(&q->slot, &expected, mine))
+			slot = mine;
+		else
+			slot = expected; /* another thread won; `mine` stays unused */
+	}
+	return c->be->exec(c, q, slot, p, np, fn, cls);
+}
+
+enum tc_qs tc_exec_script(struct tc_dbc *c, const char *sql)
+{
+	return c->be->exec_script(c, sql);
+}
+
+bool tc_row_null(const struct tc_dbrow *r, int col)
+{
+	return r->be->col_null(r, col);
+}
+
+int64_t tc_row_i64(const struct tc_dbrow *r, int col)
+{
+	return r->be->col_null(r, col) ? 0 : r->be->col_i64(r, col);
+}
+
+bool tc_row_bool(const struct tc_dbrow *r, int col)
+{
+	return !r->be->col_null(r, col) && r->be->col_bool(r, col);
+}
+
+int64_t tc_row_time(const struct tc_dbrow *r, int col)
+{
+	size_t n;
+	int64_t us = 0;
+	const char *s;
+
+	if (r->be->col_null(r, col))
+		return 0;
+	s = r->be->col_text(r, col, &n);
+	if (!tc_time_parse(s, &us))
+		tc_warn("db: unreadable timestamp '%.40s'", s ? s : "");
+	return us;
+}
+
+const char *tc_row_text(const struct tc_dbrow *r, int col, struct tc_arena *a)
+{
+	size_t n;
+	const char *s;
+
+	if (r->be->col_null(r, col))
+		return NULL;
+	s = r->be->col_text(r, col, &n);
+	return tc_arena_strndup(a, s ? s : "", s ? n : 0);
+}
+
+int tc_rows_collect(void *cls, const struct tc_dbrow *r)
+{
+	struct tc_rows_into *into = cls;
+
+	if (into->n == into->cap) {
+		size_t cap = into->cap ? into->cap * 2 : 16;
+		void *items = tc_arena_zalloc(into->a, cap * into->size);
+		if (into->n)
+			memcpy(items, into->items, into->n * into->size);
+		into->items = items;
+		into->cap = cap;
+	}
+	void *item = (char *)into->items + into->n * into->size;
+	memset(item, 0, into->size);
+	into->fill(item, r, into->a);
+	into->n++;
+	return 0;
+}
+
+int tc_rows_one(void *cls, const struct tc_dbrow *r)
+{
+	struct tc_row_into *o = cls;
+	o->fill(o->out, r, o->a);
+	return 1;
+}
+
+int tc_rows_i64(void *cls, const struct tc_dbrow *r)
+{
+	*(int64_t *)cls = tc_row_i64(r, 0);
+	return 1;
+}
+
+/* ---- opening and the read pool --------------------------------------- */
+
+static bool is_pg_url(const char *where)
+{
+	return strncmp(where, "postgresql://", 13) == 0 ||
+	       strncmp(where, "postgres://", 11) == 0;
+}
+
+static void *writer_main(void *arg);
+
+struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
+                         char **why)
+{
+	struct tc_db *db = tc_xcalloc(1, sizeof(*db));
+	struct tc_dbc *probe = NULL;
+
+	*why = NULL;
+	db->be = is_pg_url(where) ? &tc_backend_pg : &tc_backend_sqlite;
+	db->where = tc_xstrdup(where);
+	if (opt)
+		db->opt = *opt;
+	if (db->opt.readers <= 0)
+		db->opt.readers = 16;
+	if (db->opt.pg_writers <= 0)
+		db->opt.pg_writers = 8;
+	if (db->opt.max_batch <= 0)
+		db->opt.max_batch = 4096;
+	pthread_mutex_init(&db->pool_mu, NULL);
+	pthread_cond_init(&db->pool_cv, NULL);
+	pthread_mutex_init(&db->q_mu, NULL);
+	pthread_cond_init(&db->q_cv, NULL);
+	pthread_cond_init(&db->idle_cv, NULL);
+
+	/* The writer connection is opened first: on SQLite it creates the file
+	 * and switches it to WAL before any reader exists. */
+	if (db->opt.no_writer) {
+		if (db->be->connect(db, true, &db->inline_conn, why) != 0)
+			goto fail;
+	} else {
+		int n = db->be->kind == TC_DB_SQLITE ? 1 : db->opt.pg_writers;
+		struct tc_dbc **conns = tc_xcalloc((size_t)n, sizeof(*conns));
+		for (int i = 0; i < n; i++) {
+			if (db->be->connect(db, true, &conns[i], why) != 0) {
+				for (int k = 0; k < i; k++)
+					db->be->disconnect(conns[k]);
+				free(conns);
+				goto fail;
+			}
+		}
+		db->threads = tc_xcalloc((size_t)n, sizeof(*db->threads));
+		for (int i = 0; i < n; i++) {
+			if (pthread_create(&db->threads[i], NULL, writer_main, conns[i]) != 0)
+				tc_die("cannot start a database writer thread");
+			db->nthreads++;
+		}
+		free(conns);
+	}
+	/* Prove a reader can connect too, and keep it in the pool. */
+	if (db->be->connect(db, false, &probe, why) != 0) {
+		tc_db_close(db);
+		return NULL;
+	}
+	db->pool_open = 1;
+	tc_db_release(db, probe);
+	return db;
+fail:
+	pthread_mutex_destroy(&db->pool_mu);
+	pthread_cond_destroy(&db->pool_cv);
+	pthread_mutex_destroy(&db->q_mu);
+	pthread_cond_destroy(&db->q_cv);
+	pthread_cond_destroy(&db->idle_cv);
+	free(db->where);
+	free(db);
+	return NULL;
+}
+
+enum tc_db_kind tc_db_kind(const struct tc_db *db)
+{
+	return db->be->kind;
+}
+
+const char *tc_db_kind_name(const struct tc_db *db)
+{
+	return db->be->name;
+}
+
+struct tc_dbc *tc_db_acquire(struct tc_db *db)
+{
+	struct tc_dbc *c = NULL;
+	char *why = NULL;
+
+	pthread_mutex_lock(&db->pool_mu);
+	for (;;) {
+		if (db->pool_free) {
+			c = db->pool_free;
+			db->pool_free = c->next_free;
+			break;
+		}
+		if (db->pool_open < db->opt.readers) {
+			db->pool_open++;
+			break;
+		}
+		pthread_cond_wait(&db->pool_cv, &db->pool_mu);
+	}
+	pthread_mutex_unlock(&db->pool_mu);
+	if (c && c->broken) {
+		db->be->disconnect(c);
+		c = NULL;
+	}
+	if (c == NULL) {
+		if (db->be->connect(db, false, &c, &why) != 0) {
+			tc_error("db: cannot open a read connection: %s", why ? why : "?");
+			free(why);
+			pthread_mutex_lock(&db->pool_mu);
+			db->pool_open--;
+			pthread_cond_signal(&db->pool_cv);
+			pthread_mutex_unlock(&db->pool_mu);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void tc_db_release(struct tc_db *db, struct tc_dbc *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&db->pool_mu);
+	c->next_free = db->pool_free;
+	db->pool_free = c;
+	pthread_cond_signal(&db->pool_cv);
+	pthread_mutex_unlock(&db->pool_mu);
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+static void count_batch(struct tc_db *db, size_t n)
+{
+	int k = 0;
+	while (k < 11 && ((size_t)1 << k) < n)
+		k++;
+	atomic_fetch_add(&db->st_hist[k], 1);
+	atomic_fetch_add(&db->st_batches, 1);
+	atomic_fetch_add(&db->st_jobs, n);
+}
+
+/* Runs one job in a transaction of its own, retrying what the engine
+ * calls retryable. Used for PostgreSQL, for inline jobs, and to replay a
+ * SQLite batch whose commit failed. */
+static void run_alone(struct tc_dbc *c, struct tc_job *j)
+{
+	for (j->attempts = 1;; j->attempts++) {
+		tc_fault_clear(&j->fault);
+		if (c->broken) {
+			j->rc = tc_fault_internal(&j->fault, TC_ERR_DB,
+			                          "database connection lost");
+			return;
+		}
+		if (tc_exec_script(c, c->be->begin_sql) != TC_QS_NONE) {
+			j->rc = tc_fault_internal(&j->fault, TC_ERR_DB, "BEGIN failed");
+			return;
+		}
+		j->rc = j->run(c, j->cls, &j->fault);
+		if (j->rc == TC_ERR_OK) {
+			enum tc_qs qs = tc_exec_script(c, "COMMIT");
+			if (qs == TC_QS_NONE)
+				return;
+			tc_exec_script(c, "ROLLBACK");
+			j->rc = qs == TC_QS_RETRY
+			                ? tc_fault_set(&j->fault, TC_ERR_RETRY, NULL, NULL)
+			                : tc_fault_internal(&j->fault, TC_ERR_DB,
+			                                    "COMMIT failed");
+		} else {
+			tc_exec_script(c, "ROLLBACK");
+		}
+		if (j->rc != TC_ERR_RETRY || j->attempts >= 5)
+			return;
+		/* brief backoff before the next attempt */
+		struct timespec ts = {0, 1000000L * j->attempts};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static bool savepoint_ok(struct tc_dbc *c, const char *sql)
+{
+	return tc_exec_script(c, sql) == TC_QS_NONE;
+}
+
+/* SQLite group commit: every job in its own savepoint of one transaction,
+ * one COMMIT (one fsync of the WAL) for all of them. */
+static void run_batch(struct tc_dbc *c, struct tc_job *jobs)
+{
+	bool ok = tc_exec_script(c, c->be->begin_sql) == TC_QS_NONE;
+
+	for (struct tc_job *j = jobs; ok && j; j = j->next) {
+		tc_fault_clear(&j->fault);
+		j->attempts = 1;
+		if (!savepoint_ok(c, "SAVEPOINT job")) {
+			ok = false;
+			break;
+		}
+		j->rc = j->run(c, j->cls, &j->fault);
+		if (j->rc != TC_ERR_OK && !savepoint_ok(c, "ROLLBACK TO job"))
+			ok = false;
+		else if (!savepoint_ok(c, "RELEASE job"))
+			ok = false;
+	}
+	if (ok && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
+		return;
+	/* Something failed for the batch as a whole: nothing of it is
+	 * durable. Replay each job alone so one bad job cannot sink others. */
+	tc_exec_script(c, "ROLLBACK");
+	tc_warn("db: batch commit failed; replaying its jobs one by one");
+	for (struct tc_job *j = jobs; j; j = j->next)
+		run_alone(c, j);
+}
+
+static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n)
+{
+	int64_t now = tc_mono_us();
+	struct tc_job *j = jobs;
+
+	while (j) {
+		struct tc_job *next = j->next;
+		j->committed_us = now;
+		j->next = NULL;
+		j->done(j); /* may free j */
+		j = next;
+	}
+	pthread_mutex_lock(&db->q_mu);
+	db->running -= (int)n;
+	if (db->running == 0 && db->q_head == NULL)
+		pthread_cond_broadcast(&db->idle_cv);
+	pthread_mutex_unlock(&db->q_mu);
+}
+
+static void *writer_main(void *arg)
+{
+	struct tc_dbc *c = arg;
+	struct tc_db *db = c->db;
+	bool batching = db->be->kind == TC_DB_SQLITE;
+
+	for (;;) {
+		struct tc_job *jobs, *last;
+		size_t n = 0;
+
+		pthread_mutex_lock(&db->q_mu);
+		while (db->q_head == NULL && !db->stopping)
+			pthread_cond_wait(&db->q_cv, &db->q_mu);
+		if (db->q_head == NULL) {
+			pthread_mutex_unlock(&db->q_mu);
+			break;
+		}
+		size_t max = batching ? (size_t)db->opt.max_batch : 1;
+		jobs = last = db->q_head;
+		n = 1;
+		while (n < max && last->next) {
+			last = last->next;
+			n++;
+		}
+		db->q_head = last->next;
+		if (db->q_head == NULL)
+			db->q_tail = NULL;
+		db->q_len -= n;
+		db->running += (int)n;
+		last->next = NULL;
+		pthread_mutex_unlock(&db->q_mu);
+
+		if (c->broken) {
+			char *why = NULL;
+			struct tc_dbc *fresh = NULL;
+			if (db->be->connect(db, true, &fresh, &why) == 0) {
+				db->be->disconnect(c);
+				c = fresh;
+			} else {
+				tc_error("db: writer cannot reconnect: %s", why ? why : "?");
+				free(why);
+			}
+		}
+		if (batching)
+			run_batch(c, jobs);
+		else
+			run_alone(c, jobs);
+		count_batch(db, n);
+		finish_jobs(db, jobs, n);
+	}
+	db->be->disconnect(c);
+	return NULL;
+}
+
+void tc_db_submit(struct tc_db *db, struct tc_job *j)
+{
+	j->queued_us = tc_mono_us();
+	j->next = NULL;
+	if (db->opt.no_writer) {
+		/* Commands run one job at a time on their own connection. */
+		pthread_mutex_lock(&db->q_mu);
+		run_alone(db->inline_conn, j);
+		count_batch(db, 1);
+		pthread_mutex_unlock(&db->q_mu);
+		j->committed_us = tc_mono_us();
+		j->done(j);
+		return;
+	}
+	pthread_mutex_lock(&db->q_mu);
+	if (db->stopping) {
+		pthread_mutex_unlock(&db->q_mu);
+		j->rc = tc_fault_set(&j->fault, TC_ERR_UNAVAILABLE, NULL, NULL);
+		j->done(j);
+		return;
+	}
+	if (db->q_tail)
+		db->q_tail->next = j;
+	else
+		db->q_head = j;
+	db->q_tail = j;
+	db->q_len++;
+	pthread_cond_signal(&db->q_cv);
+	pthread_mutex_unlock(&db->q_mu);
+}
+
+struct sync_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+};
+
+struct sync_job {
+	struct tc_job job;
+	struct sync_wait wait;
+};
+
+static void sync_job_done(struct tc_job *j)
+{
+	struct sync_job *sj = (struct sync_job *)j;
+	pthread_mutex_lock(&sj->wait.mu);
+	sj->wait.done = true;
+	pthread_cond_signal(&sj->wait.cv);
+	pthread_mutex_unlock(&sj->wait.mu);
+}
+
+tc_err tc_db_run(struct tc_db *db, tc_job_fn run, void *cls, struct tc_fault *f)
+{
+	struct sync_job sj;
+
+	memset(&sj, 0, sizeof(sj));
+	sj.job.run = run;
+	sj.job.cls = cls;
+	sj.job.done = sync_job_done;
+	pthread_mutex_init(&sj.wait.mu, NULL);
+	pthread_cond_init(&sj.wait.cv, NULL);
+	tc_db_submit(db, &sj.job);
+	pthread_mutex_lock(&sj.wait.mu);
+	while (!sj.wait.done)
+		pthread_cond_wait(&sj.wait.cv, &sj.wait.mu);
+	pthread_mutex_unlock(&sj.wait.mu);
+	pthread_mutex_destroy(&sj.wait.mu);
+	pthread_cond_destroy(&sj.wait.cv);
+	if (f)
+		*f = sj.job.fault;
+	return sj.job.rc;
+}
+
+void tc_db_drain(struct tc_db *db)
+{
+	pthread_mutex_lock(&db->q_mu);
+	db->stopping = true;
+	pthread_cond_broadcast(&db->q_cv);
+	while (db->q_head || db->running)
+		pthread_cond_wait(&db->idle_cv, &db->q_mu);
+	pthread_mutex_unlock(&db->q_mu);
+}
+
+void tc_db_close(struct tc_db *db)
+{
+	if (db == NULL)
+		return;
+	if (!db->opt.no_writer)
+		tc_db_drain(db);
+	for (int i = 0; i < db->nthreads; i++)
+		pthread_join(db->threads[i], NULL);
+	free(db->threads);
+	if (db->inline_conn)
+		db->be->disconnect(db->inline_conn);
+	while (db->pool_free) {
+		struct tc_dbc *c = db->pool_free;
+		db->pool_free = c->next_free;
+		db->be->disconnect(c);
+	}
+	pthread_mutex_destroy(&db->pool_mu);
+	pthread_cond_destroy(&db->pool_cv);
+	pthread_mutex_destroy(&db->q_mu);
+	pthread_cond_destroy(&db->q_cv);
+	pthread_cond_destroy(&db->idle_cv);
+	free(db->where);
+	free(db);
+}
+
+void tc_db_stats(struct tc_db *db, struct tc_db_stats *out)
+{
+	out->batches = atomic_load(&db->st_batches);
+	out->jobs = atomic_load(&db->st_jobs);
+	for (int k = 0; k < 12; k++)
+		out->batch_hist[k] = atomic_load(&db->st_hist[k]);
+}
+
+tc_err tc_db_ping(struct tc_db *db)
+{
+	static struct tc_sql q = TC_SQL("SELECT 1");
+	struct tc_dbc *c = tc_db_acquire(db);
+	enum tc_qs qs;
+
+	if (c == NULL)
+		return TC_ERR_DB;
+	qs = tc_exec(c, &q, NULL, 0, NULL, NULL);
+	tc_db_release(db, c);
+	return qs == TC_QS_ONE ? TC_ERR_OK : TC_ERR_DB;
+}

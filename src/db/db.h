@@ -1,0 +1,272 @@
+/* The whole database interface. No SQL lives outside src/db/.
+ *
+ * A struct tc_db is opened from a path (SQLite) or a postgresql:// URL.
+ * Reads borrow a connection from a pool (tc_db_acquire / tc_db_release).
+ * Writes are jobs: a function run inside a transaction on the writer side,
+ * answered through `done` only after the transaction is durable.
+ *   - SQLite: one writer thread takes every queued job, runs each inside
+ *     its own SAVEPOINT of one transaction and commits the batch with a
+ *     single fsync (group commit). A failing job is rolled back alone.
+ *   - PostgreSQL: a pool of writer threads runs one transaction per job
+ *     and retries serialization failures; the server groups the fsyncs.
+ *
+ * Queries are one function each, typed structs in and out, returning a
+ * tc_qs. Strings in results are allocated from the arena passed in. */
+#ifndef TC_DB_H
+#define TC_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+
+struct tc_arena;
+struct tc_db;
+struct tc_dbc;
+
+/* What every query answers. */
+enum tc_qs {
+	TC_QS_HARD = -3,     /* error: logged where it happened */
+	TC_QS_RETRY = -2,    /* serialization failure, deadlock, busy */
+	TC_QS_CONFLICT = -1, /* a unique key already holds that value */
+	TC_QS_NONE = 0,      /* no row matched */
+	TC_QS_ONE = 1,       /* one row (or one row changed) */
+	TC_QS_MANY = 2,      /* more than one */
+};
+
+/* Maps a failed status to an error code and fills the fault; NONE and
+ * CONFLICT are the caller's to interpret, so they map to NOT_FOUND and
+ * CONFLICT with no detail. */
+tc_err tc_qs_err(enum tc_qs qs, struct tc_fault *f);
+
+enum tc_db_kind { TC_DB_SQLITE, TC_DB_PG };
+
+struct tc_db_options {
+	int readers;        /* read-pool size cap (default 16) */
+	int pg_writers;     /* PostgreSQL writer threads (default 8) */
+	int max_batch;      /* SQLite jobs per commit (default 4096) */
+	bool no_writer;     /* CLI commands: run jobs inline, no thread */
+};
+
+/* Opens the database named by `where`. On failure returns NULL and writes
+ * a reason to *why (malloc'd; caller frees). */
+struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
+                         char **why);
+/* Stops the writer after it has finished every queued job, closes every
+ * connection. Safe on NULL. */
+void tc_db_close(struct tc_db *db);
+enum tc_db_kind tc_db_kind(const struct tc_db *db);
+/* "sqlite" or "postgresql". */
+const char *tc_db_kind_name(const struct tc_db *db);
+
+/* Borrow a read connection; never NULL unless the database is unreachable
+ * (then NULL with the reason logged). Return it with tc_db_release. */
+struct tc_dbc *tc_db_acquire(struct tc_db *db);
+void tc_db_release(struct tc_db *db, struct tc_dbc *c);
+
+/* ---- Write jobs ------------------------------------------------------- */
+
+typedef tc_err (*tc_job_fn)(struct tc_dbc *c, void *cls, struct tc_fault *f);
+
+struct tc_job {
+	tc_job_fn run;
+	void *cls;
+	/* Called once, on a writer thread or inline, after the job's
+	 * transaction is durable (rc == OK) or was rolled back (rc is the
+	 * error, fault its detail). Must not block. */
+	void (*done)(struct tc_job *j);
+	tc_err rc;
+	struct tc_fault fault;
+	/* Filled by the writer. */
+	int64_t queued_us, committed_us;
+	int attempts;
+	struct tc_job *next;
+};
+
+/* Hands `j` to the writer. `done` always runs exactly once, possibly
+ * before this returns (for example with UNAVAILABLE while stopping). */
+void tc_db_submit(struct tc_db *db, struct tc_job *j);
+/* Runs one job and waits for it: for commands and tests. */
+tc_err tc_db_run(struct tc_db *db, tc_job_fn run, void *cls, struct tc_fault *f);
+/* Stops taking jobs: later submits fail with UNAVAILABLE. Every job
+ * already queued still runs. Waits until the queue is empty. */
+void tc_db_drain(struct tc_db *db);
+
+/* Counters for /metrics. */
+struct tc_db_stats {
+	uint64_t batches, jobs;
+	/* batches by size: bucket k counts sizes in (2^(k-1), 2^k], the last
+	 * one everything above 1024 */
+	uint64_t batch_hist[12];
+};
+void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
+
+/* ---- Maintenance ------------------------------------------------------ */
+
+/* Schema version recorded in the database (0 for an empty one). */
+tc_err tc_db_schema_version(struct tc_db *db, int *version);
+/* The newest migration this program carries. */
+int tc_db_schema_latest(const struct tc_db *db);
+/* Applies every missing migration in order, each in its own transaction,
+ * then loads the reference data found in `data_dir` (administrative
+ * units) if it changed. Idempotent. Refuses a newer schema. */
+tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
+                     struct tc_arena *a);
+/* Fails with SCHEMA_TOO_NEW / SCHEMA_TOO_OLD unless the schema is exactly
+ * the one this program carries. */
+tc_err tc_db_check_schema(struct tc_db *db, struct tc_fault *f);
+/* SQLite online backup into `dest` (a new file). */
+tc_err tc_db_backup(struct tc_db *db, const char *dest, struct tc_fault *f,
+                    struct tc_arena *a);
+/* Cheap liveness probe for /healthz. */
+tc_err tc_db_ping(struct tc_db *db);
+
+/* Column names of every application table, "table.column" sorted, one
+ * per line: for the test that both backends describe the same schema. */
+tc_err tc_db_describe(struct tc_db *db, struct tc_arena *a, char **out);
+
+/* ---- Records ---------------------------------------------------------- */
+
+struct tc_unit {
+	const char *code;
+	const char *level; /* country, province, district, commune */
+	const char *parent_code;
+	const char *name;
+	const char *name_with_type;
+	const char *type;
+	const char *slug;
+	int64_t population; /* -1 when unknown */
+	const char *path;   /* "VN/01/001/00001" */
+};
+
+struct tc_facility {
+	int64_t id;
+	const char *kind;
+	const char *name;
+	const char *unit_code;
+	const char *address;
+	int64_t daily_capacity;
+	bool active;
+	const char *scope_path;
+	int64_t created_at;
+};
+
+struct tc_user {
+	int64_t id;
+	const char *username;
+	const char *password_hash; /* filled only by tc_q_user_by_username */
+	const char *role;
+	const char *unit_code;  /* NULL when the user belongs to a facility */
+	int64_t facility_id;    /* 0 when the user belongs to a unit */
+	const char *scope_path; /* jurisdiction */
+	bool active;
+	int64_t created_at;
+	int64_t created_by; /* 0: created from the command line */
+};
+
+struct tc_session {
+	int64_t id;
+	int64_t user_id;
+	int64_t created_at, last_seen_at, expires_at;
+	int64_t idle_seconds;
+};
+
+struct tc_audit {
+	int64_t id;
+	int64_t at;
+	int64_t actor_id; /* 0: command line or system */
+	const char *actor;
+	const char *action;
+	const char *entity;
+	const char *entity_id;
+	const char *scope_path;
+	const char *before_json; /* NULL or JSON text */
+	const char *after_json;
+};
+
+/* A page of a list: `limit` rows after skipping `offset`. */
+struct tc_page {
+	int64_t limit, offset;
+};
+
+/* units */
+enum tc_qs tc_q_unit_get(struct tc_dbc *c, const char *code, struct tc_arena *a,
+                         struct tc_unit *out);
+enum tc_qs tc_q_units_children(struct tc_dbc *c, const char *parent,
+                               struct tc_arena *a, struct tc_unit **out,
+                               size_t *n);
+enum tc_qs tc_q_unit_upsert(struct tc_dbc *c, const struct tc_unit *u);
+enum tc_qs tc_q_units_count(struct tc_dbc *c, int64_t *n);
+
+/* reference data fingerprints */
+enum tc_qs tc_q_refdata_get(struct tc_dbc *c, const char *name,
+                            struct tc_arena *a, const char **sha256);
+enum tc_qs tc_q_refdata_set(struct tc_dbc *c, const char *name,
+                            const char *sha256, int64_t now);
+
+/* facilities */
+/* On entry fac->scope_path is the path of the facility's unit; on return
+ * fac->id is set and fac->scope_path is the facility's own path ("<unit
+ * path>/F<id>"), allocated from `a`. */
+enum tc_qs tc_q_facility_insert(struct tc_dbc *c, struct tc_facility *fac,
+                                struct tc_arena *a);
+enum tc_qs tc_q_facility_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                             struct tc_facility *out);
+enum tc_qs tc_q_facility_by_name(struct tc_dbc *c, const char *unit_code,
+                                 const char *name, struct tc_arena *a,
+                                 struct tc_facility *out);
+/* Facilities whose scope lies under `scope` (a path prefix), optionally of
+ * one kind (NULL for any). */
+enum tc_qs tc_q_facilities_list(struct tc_dbc *c, const char *scope,
+                                const char *kind, struct tc_page page,
+                                struct tc_arena *a, struct tc_facility **out,
+                                size_t *n);
+
+/* users */
+/* Sets u->id. */
+enum tc_qs tc_q_user_insert(struct tc_dbc *c, struct tc_user *u);
+enum tc_qs tc_q_user_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                         struct tc_user *out);
+enum tc_qs tc_q_user_by_username(struct tc_dbc *c, const char *username,
+                                 struct tc_arena *a, struct tc_user *out);
+/* Writes role, unit, facility, scope and active of u->id. */
+enum tc_qs tc_q_user_update(struct tc_dbc *c, const struct tc_user *u);
+enum tc_qs tc_q_user_set_password(struct tc_dbc *c, int64_t id,
+                                  const char *hash);
+enum tc_qs tc_q_users_list(struct tc_dbc *c, const char *scope, const char *role,
+                           struct tc_page page, struct tc_arena *a,
+                           struct tc_user **out, size_t *n);
+
+/* sessions (tokens are stored only as their SHA-256, in hex) */
+/* Sets s->id. */
+enum tc_qs tc_q_session_insert(struct tc_dbc *c, const char *token_hash,
+                               struct tc_session *s);
+/* The session and its user, if the user is still active. */
+enum tc_qs tc_q_session_lookup(struct tc_dbc *c, const char *token_hash,
+                               struct tc_arena *a, struct tc_session *s,
+                               struct tc_user *u);
+enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now);
+enum tc_qs tc_q_session_delete(struct tc_dbc *c, int64_t id);
+enum tc_qs tc_q_sessions_delete_user(struct tc_dbc *c, int64_t user_id);
+enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now);
+
+/* failed-login counters per (scope, key) in a fixed window */
+enum tc_qs tc_q_authfail_get(struct tc_dbc *c, const char *scope,
+                             const char *key, int64_t window_start,
+                             int64_t *failures);
+enum tc_qs tc_q_authfail_add(struct tc_dbc *c, const char *scope,
+                             const char *key, int64_t now, int64_t window_start);
+enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,
+                               const char *key);
+
+/* audit (append-only) */
+enum tc_qs tc_q_audit_insert(struct tc_dbc *c, const struct tc_audit *e);
+/* Entries under `scope`, optionally for one entity and id (NULL for any),
+ * newest first. */
+enum tc_qs tc_q_audit_list(struct tc_dbc *c, const char *scope,
+                           const char *entity, const char *entity_id,
+                           struct tc_page page, struct tc_arena *a,
+                           struct tc_audit **out, size_t *n);
+
+#endif

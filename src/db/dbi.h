@@ -1,0 +1,140 @@
+/* Internal to src/db/: statements, parameter values, rows, and the
+ * backend interface both engines implement. */
+#ifndef TC_DBI_H
+#define TC_DBI_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db.h"
+
+/* One SQL statement. `text` uses $1..$N placeholders and serves both
+ * engines unless `pg` or `sqlite` gives that engine its own text. The slot
+ * indexes every connection's prepared-statement cache; it is assigned on
+ * first use. */
+struct tc_sql {
+	const char *text;
+	const char *pg;
+	const char *sqlite;
+	atomic_int slot;
+};
+#define TC_SQL(t) {.text = (t)}
+#define TC_SQL2(pgtext, sqlitetext) {.pg = (pgtext), .sqlite = (sqlitetext)}
+
+enum tc_dbv_type { TC_V_NULL, TC_V_I64, TC_V_TEXT, TC_V_BOOL, TC_V_TIME };
+
+/* A parameter value. Borrowed: it must outlive the exec call only. */
+struct tc_dbv {
+	enum tc_dbv_type type;
+	int64_t i;
+	const char *s;
+};
+#define TC_P_NULL ((struct tc_dbv){.type = TC_V_NULL})
+#define TC_P_I64(x) ((struct tc_dbv){.type = TC_V_I64, .i = (x)})
+#define TC_P_TEXT(x) ((struct tc_dbv){.type = (x) ? TC_V_TEXT : TC_V_NULL, .s = (x)})
+#define TC_P_BOOL(x) ((struct tc_dbv){.type = TC_V_BOOL, .i = (x) ? 1 : 0})
+#define TC_P_TIME(us) ((struct tc_dbv){.type = TC_V_TIME, .i = (us)})
+/* 0 means "no id": stored as NULL. */
+#define TC_P_ID(x) ((x) ? TC_P_I64(x) : TC_P_NULL)
+
+/* A result row during a callback. */
+struct tc_dbrow {
+	const struct tc_backend *be;
+	void *h;
+	int row;
+};
+
+bool tc_row_null(const struct tc_dbrow *r, int col);
+int64_t tc_row_i64(const struct tc_dbrow *r, int col);
+bool tc_row_bool(const struct tc_dbrow *r, int col);
+int64_t tc_row_time(const struct tc_dbrow *r, int col);
+/* Copies the text into `a`; NULL for SQL NULL. */
+const char *tc_row_text(const struct tc_dbrow *r, int col, struct tc_arena *a);
+
+/* Return 0 to go on, non-zero to stop early. */
+typedef int (*tc_row_fn)(void *cls, const struct tc_dbrow *r);
+
+enum tc_qs tc_exec(struct tc_dbc *c, struct tc_sql *q, const struct tc_dbv *p,
+                   int np, tc_row_fn fn, void *cls);
+/* Runs SQL with no parameters and no result (transaction control,
+ * migrations). */
+enum tc_qs tc_exec_script(struct tc_dbc *c, const char *sql);
+
+/* Collects rows into an arena-grown array: used by list queries. */
+struct tc_rows_into {
+	struct tc_arena *a;
+	void *items;
+	size_t n, cap, size;
+	void (*fill)(void *item, const struct tc_dbrow *r, struct tc_arena *a);
+};
+int tc_rows_collect(void *cls, const struct tc_dbrow *r);
+
+/* Fills one record from the first row. */
+struct tc_row_into {
+	struct tc_arena *a;
+	void *out;
+	void (*fill)(void *item, const struct tc_dbrow *r, struct tc_arena *a);
+};
+int tc_rows_one(void *cls, const struct tc_dbrow *r);
+/* Takes column 0 of the first row as an integer (cls: int64_t *). */
+int tc_rows_i64(void *cls, const struct tc_dbrow *r);
+
+struct tc_backend {
+	enum tc_db_kind kind;
+	const char *name;
+	int (*connect)(struct tc_db *db, bool writer, struct tc_dbc **out,
+	               char **why);
+	void (*disconnect)(struct tc_dbc *c);
+	enum tc_qs (*exec)(struct tc_dbc *c, struct tc_sql *q, int slot,
+	                   const struct tc_dbv *p, int np, tc_row_fn fn, void *cls);
+	enum tc_qs (*exec_script)(struct tc_dbc *c, const char *sql);
+	bool (*col_null)(const struct tc_dbrow *r, int col);
+	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);
+	int64_t (*col_i64)(const struct tc_dbrow *r, int col);
+	bool (*col_bool)(const struct tc_dbrow *r, int col);
+	const char *begin_sql; /* begins a write transaction */
+};
+
+extern const struct tc_backend tc_backend_sqlite;
+extern const struct tc_backend tc_backend_pg;
+
+/* Every connection starts with this header. */
+struct tc_dbc {
+	const struct tc_backend *be;
+	struct tc_db *db;
+	struct tc_dbc *next_free;
+	bool writer;
+	bool broken; /* reconnect before reuse */
+};
+
+struct tc_db {
+	const struct tc_backend *be;
+	char *where; /* path or URL as given */
+	struct tc_db_options opt;
+
+	/* read pool */
+	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv;
+	struct tc_dbc *pool_free;
+	int pool_open;
+
+	/* writer */
+	pthread_mutex_t q_mu;
+	pthread_cond_t q_cv;      /* jobs arrived, or stopping */
+	pthread_cond_t idle_cv;   /* queue empty and no job running */
+	struct tc_job *q_head, *q_tail;
+	size_t q_len;
+	int running; /* jobs taken but not yet done */
+	bool stopping;
+	pthread_t *threads;
+	int nthreads;
+	struct tc_dbc *inline_conn; /* no_writer mode */
+
+	/* stats */
+	atomic_uint_fast64_t st_batches, st_jobs;
+	atomic_uint_fast64_t st_hist[12];
+};
+
+#endif

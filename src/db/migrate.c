@@ -1,0 +1,241 @@
+/* Numbered migrations per engine, a schema-version table, and the load of
+ * reference data (administrative units) at migrate time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "../io/units_csv.h"
+#include "dbi.h"
+#include "migrations.h"
+
+static struct tc_sql q_version_table = TC_SQL2(
+	"CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
+	" name text NOT NULL, applied_at timestamptz NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+static struct tc_sql q_version_get =
+	TC_SQL("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+static struct tc_sql q_version_exists = TC_SQL2(
+	"SELECT 1 FROM information_schema.tables WHERE table_schema ="
+	" current_schema() AND table_name = 'schema_version'",
+	"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+static struct tc_sql q_version_add = TC_SQL(
+	"INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)");
+static struct tc_sql q_describe = TC_SQL2(
+	"SELECT table_name || '.' || column_name FROM information_schema.columns"
+	" WHERE table_schema = current_schema()",
+	"SELECT m.name || '.' || p.name FROM sqlite_master m,"
+	" pragma_table_info(m.name) p WHERE m.type = 'table'"
+	" AND m.name NOT LIKE 'sqlite_%'");
+
+static const struct tc_migration *migrations(const struct tc_db *db, int *count)
+{
+	if (db->be->kind == TC_DB_PG) {
+		*count = tc_migrations_postgresql_count;
+		return tc_migrations_postgresql;
+	}
+	*count = tc_migrations_sqlite_count;
+	return tc_migrations_sqlite;
+}
+
+int tc_db_schema_latest(const struct tc_db *db)
+{
+	int n;
+	migrations(db, &n);
+	return n;
+}
+
+static int take_int(void *cls, const struct tc_dbrow *r)
+{
+	*(int64_t *)cls = tc_row_i64(r, 0);
+	return 0;
+}
+
+tc_err tc_db_schema_version(struct tc_db *db, int *version)
+{
+	struct tc_dbc *c = tc_db_acquire(db);
+	int64_t v = 0;
+	enum tc_qs qs;
+
+	if (c == NULL)
+		return TC_ERR_DB;
+	qs = tc_exec(c, &q_version_exists, NULL, 0, NULL, NULL);
+	if (qs == TC_QS_ONE)
+		qs = tc_exec(c, &q_version_get, NULL, 0, take_int, &v);
+	tc_db_release(db, c);
+	if (qs < 0)
+		return TC_ERR_DB;
+	*version = (int)v;
+	return TC_ERR_OK;
+}
+
+tc_err tc_db_check_schema(struct tc_db *db, struct tc_fault *f)
+{
+	int v = 0, latest = tc_db_schema_latest(db);
+
+	if (tc_db_schema_version(db, &v) != TC_ERR_OK)
+		return tc_fault_set(f, TC_ERR_DB, NULL, "cannot read the schema version");
+	if (v > latest)
+		return tc_fault_set(f, TC_ERR_SCHEMA_TOO_NEW, NULL,
+		                    "the database schema is newer than this program: "
+		                    "run a newer tiemchung");
+	if (v < latest)
+		return tc_fault_set(f, TC_ERR_SCHEMA_TOO_OLD, NULL,
+		                    "the database schema is older than this program: "
+		                    "run 'tiemchung migrate' first");
+	return TC_ERR_OK;
+}
+
+struct step {
+	const struct tc_migration *m;
+	int current; /* read inside the transaction */
+};
+
+static tc_err apply_one(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct step *st = cls;
+	int64_t v = 0;
+
+	if (tc_exec(c, &q_version_table, NULL, 0, NULL, NULL) < 0 ||
+	    tc_exec(c, &q_version_get, NULL, 0, take_int, &v) < 0)
+		return tc_fault_internal(f, TC_ERR_DB, "cannot read schema_version");
+	st->current = (int)v;
+	if (v >= st->m->version)
+		return TC_ERR_OK; /* another process applied it meanwhile */
+	if (v != st->m->version - 1)
+		return tc_fault_internal(f, TC_ERR_DB, "migrations out of order");
+	if (tc_exec_script(c, st->m->sql) != TC_QS_NONE)
+		return tc_fault_internal(f, TC_ERR_DB, "migration failed");
+	struct tc_dbv p[] = {TC_P_I64(st->m->version), TC_P_TEXT(st->m->name),
+	                     TC_P_TIME(tc_now_us())};
+	if (tc_exec(c, &q_version_add, p, 3, NULL, NULL) != TC_QS_ONE)
+		return tc_fault_internal(f, TC_ERR_DB, "cannot record the migration");
+	return TC_ERR_OK;
+}
+
+struct units_job {
+	struct tc_unit *units;
+	size_t n;
+	const char *sha;
+	bool loaded;
+};
+
+static tc_err load_units(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct units_job *uj = cls;
+	struct tc_arena a;
+	const char *have = NULL;
+	enum tc_qs qs;
+
+	tc_arena_init(&a);
+	qs = tc_q_refdata_get(c, "vn-admin", &a, &have);
+	if (qs >= 0 && have && strcmp(have, uj->sha) == 0) {
+		tc_arena_cleanup(&a);
+		return TC_ERR_OK;
+	}
+	tc_arena_cleanup(&a);
+	for (size_t i = 0; i < uj->n; i++) {
+		qs = tc_q_unit_upsert(c, &uj->units[i]);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+	}
+	qs = tc_q_refdata_set(c, "vn-admin", uj->sha, tc_now_us());
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	uj->loaded = true;
+	return TC_ERR_OK;
+}
+
+tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
+                     struct tc_arena *a)
+{
+	int count, v = 0;
+	const struct tc_migration *ms = migrations(db, &count);
+	struct units_job uj = {0};
+	tc_err rc;
+
+	if (tc_db_schema_version(db, &v) != TC_ERR_OK)
+		return tc_fault_set(f, TC_ERR_DB, NULL, "cannot read the schema version");
+	if (v > count)
+		return tc_fault_setf(f, a, TC_ERR_SCHEMA_TOO_NEW, NULL,
+		                     "the database is at schema %d but this program knows "
+		                     "only up to %d: run a newer tiemchung", v, count);
+	for (int i = 0; i < count; i++) {
+		struct step st = {.m = &ms[i]};
+		if (ms[i].version <= v)
+			continue;
+		rc = tc_db_run(db, apply_one, &st, f);
+		if (rc != TC_ERR_OK)
+			return tc_fault_setf(f, a, rc, NULL, "migration %04d_%s failed",
+			                     ms[i].version, ms[i].name);
+		if (st.current < ms[i].version)
+			tc_info("migrate: applied %04d_%s", ms[i].version, ms[i].name);
+	}
+	rc = tc_units_load(tc_arena_printf(a, "%s/vn-admin", data_dir), a, &uj.units,
+	                   &uj.n, &uj.sha, f);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_db_run(db, load_units, &uj, f);
+	if (rc != TC_ERR_OK)
+		return rc;
+	if (uj.loaded)
+		tc_info("migrate: loaded %zu administrative units", uj.n);
+	return TC_ERR_OK;
+}
+
+struct lines {
+	struct tc_arena *a;
+	char **items;
+	size_t n, cap;
+};
+
+static int take_line(void *cls, const struct tc_dbrow *r)
+{
+	struct lines *l = cls;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **items = TC_NEWN(l->a, char *, cap);
+		if (l->n)
+			memcpy(items, l->items, l->n * sizeof(*items));
+		l->items = items;
+		l->cap = cap;
+	}
+	l->items[l->n++] = (char *)tc_row_text(r, 0, l->a);
+	return 0;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+tc_err tc_db_describe(struct tc_db *db, struct tc_arena *a, char **out)
+{
+	struct tc_dbc *c = tc_db_acquire(db);
+	struct lines l = {.a = a};
+	size_t total = 1;
+	enum tc_qs qs;
+
+	if (c == NULL)
+		return TC_ERR_DB;
+	qs = tc_exec(c, &q_describe, NULL, 0, take_line, &l);
+	tc_db_release(db, c);
+	if (qs < 0)
+		return TC_ERR_DB;
+	qsort(l.items, l.n, sizeof(*l.items), cmp_str);
+	for (size_t i = 0; i < l.n; i++)
+		total += strlen(l.items[i]) + 1;
+	*out = tc_arena_alloc(a, total);
+	(*out)[0] = '\0';
+	char *p = *out;
+	for (size_t i = 0; i < l.n; i++) {
+		size_t k = strlen(l.items[i]);
+		memcpy(p, l.items[i], k);
+		p[k] = '\n';
+		p += k + 1;
+	}
+	*p = '\0';
+	return TC_ERR_OK;
+}

@@ -1,0 +1,200 @@
+/* POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/me.
+ *
+ * Failed logins are counted per username and per client address in a
+ * fixed window (stored, so every server process sees the same counts);
+ * past the limit the answer is 429 until the window ends. Keys are
+ * stored as SHA-256, never as typed. */
+#include <microhttpd.h>
+#include <string.h>
+
+#include "../core/config.h"
+#include "../core/tctime.h"
+#include "../crypto/secret.h"
+#include "../db/records.h"
+#include "api.h"
+#include "auth.h"
+#include "server.h"
+
+struct login_body {
+	const char *username;
+	const char *password;
+};
+
+static const struct tc_jfield login_spec[] = {
+	TC_JSTR(struct login_body, username, TC_JF_REQUIRED, 1, 64),
+	TC_JSTR(struct login_body, password, TC_JF_REQUIRED, 1, 1024),
+	TC_JEND,
+};
+
+struct login {
+	struct tc_user user;
+	bool ok;
+	char user_key[TC_SHA256_HEX];
+	char addr_key[TC_SHA256_HEX];
+	char token[TC_TOKEN_LEN + 1];
+	char token_hash[TC_SHA256_HEX];
+	struct tc_session s;
+	int64_t now, window_start;
+	struct tc_actor actor;
+};
+
+static tc_err login_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct login *l = cls;
+	enum tc_qs qs;
+
+	if (!l->ok) {
+		qs = tc_q_authfail_add(c, "user", l->user_key, l->now, l->window_start);
+		if (qs >= 0)
+			qs = tc_q_authfail_add(c, "addr", l->addr_key, l->now, l->window_start);
+		return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+	}
+	qs = tc_q_session_insert(c, l->token_hash, &l->s);
+	if (qs >= 0)
+		qs = tc_q_authfail_clear(c, "user", l->user_key);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	return tc_audit_record(c, &l->actor, "login", "session", "-",
+	                       l->user.scope_path, NULL, NULL, f);
+}
+
+static tc_err login_after(struct tc_req *r)
+{
+	struct login *l = r->job.cls;
+	json_t *body;
+	tc_err rc;
+
+	if (!l->ok)
+		return tc_fault_set(&r->fault, TC_ERR_BAD_CREDENTIALS, NULL, NULL);
+	body = json_pack("{s:s, s:o, s:o, s:I}", "token", l->token, "user",
+	                 tc_json_user(&l->user, &r->arena), "expires_at",
+	                 tc_json_time(l->s.expires_at, &r->arena), "idle_seconds",
+	                 (json_int_t)l->s.idle_seconds);
+	tc_wipe(l->token, sizeof(l->token));
+	rc = tc_reply_json(r, MHD_HTTP_OK, body);
+	return rc;
+}
+
+tc_err tc_api_login(struct tc_req *r)
+{
+	const struct tc_config *cfg = tc_server_config(r->srv);
+	struct login_body b = {0};
+	struct login *l = TC_NEW(&r->arena, struct login);
+	struct tc_dbc *c;
+	int64_t fails_user = 0, fails_addr = 0;
+	enum tc_role role;
+	enum tc_qs qs;
+	tc_err rc;
+
+	rc = tc_req_body(r, login_spec, &b);
+	if (r->body.data)
+		tc_wipe(r->body.data, r->body.len);
+	if (rc != TC_ERR_OK)
+		return rc;
+	l->now = tc_now_us();
+	l->window_start = l->now - (int64_t)cfg->login_window_s * 1000000;
+	tc_sha256_hex(b.username, strlen(b.username), l->user_key);
+	tc_sha256_hex(r->client, strlen(r->client), l->addr_key);
+
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		goto out;
+	qs = tc_q_authfail_get(c, "user", l->user_key, l->window_start, &fails_user);
+	if (qs >= 0)
+		qs = tc_q_authfail_get(c, "addr", l->addr_key, l->window_start, &fails_addr);
+	if (qs >= 0)
+		qs = tc_q_user_by_username(c, b.username, &r->arena, &l->user);
+	tc_req_dbc_release(r, c);
+	if (qs < 0) {
+		rc = tc_qs_err(qs, &r->fault);
+		goto out;
+	}
+	if (fails_user >= cfg->login_max_per_user || fails_addr >= cfg->login_max_per_addr) {
+		r->retry_after = tc_arena_printf(&r->arena, "%d", cfg->login_window_s);
+		rc = tc_fault_set(&r->fault, TC_ERR_RATE_LIMITED, NULL,
+		                  "too many failed logins; try again later");
+		goto out;
+	}
+	if (qs == TC_QS_NONE || !l->user.active) {
+		tc_password_burn(b.password);
+		l->ok = false;
+	} else {
+		l->ok = tc_password_verify(l->user.password_hash, b.password);
+	}
+	if (l->ok) {
+		if (!tc_role_parse(l->user.role, &role)) {
+			rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "unknown role stored");
+			goto out;
+		}
+		tc_token_new(l->token);
+		tc_sha256_hex(l->token, TC_TOKEN_LEN, l->token_hash);
+		l->s.user_id = l->user.id;
+		l->s.created_at = l->s.last_seen_at = l->now;
+		l->s.idle_seconds = tc_auth_idle_seconds(cfg, role);
+		l->s.expires_at = l->now + (int64_t)cfg->session_max_s * 1000000;
+		l->actor = (struct tc_actor){.authenticated = true,
+		                             .user_id = l->user.id,
+		                             .username = l->user.username,
+		                             .role = role,
+		                             .scope = l->user.scope_path};
+		snprintf(r->log_user, sizeof(r->log_user), "%lld", (long long)l->user.id);
+	}
+	l->user.password_hash = NULL;
+	rc = tc_req_write(r, login_run, l, login_after);
+out:
+	tc_wipe((char *)b.password, strlen(b.password));
+	return rc;
+}
+
+struct logout {
+	struct tc_actor actor;
+};
+
+static tc_err logout_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct logout *lo = cls;
+	enum tc_qs qs = tc_q_session_delete(c, lo->actor.session_id);
+
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	return tc_audit_record(c, &lo->actor, "logout", "session", "-",
+	                       lo->actor.scope, NULL, NULL, f);
+}
+
+static tc_err logout_after(struct tc_req *r)
+{
+	return tc_reply_json(r, MHD_HTTP_OK, json_pack("{s:b}", "logged_out", 1));
+}
+
+tc_err tc_api_logout(struct tc_req *r)
+{
+	struct logout *lo = TC_NEW(&r->arena, struct logout);
+
+	lo->actor = r->actor;
+	return tc_req_write(r, logout_run, lo, logout_after);
+}
+
+tc_err tc_api_me(struct tc_req *r)
+{
+	struct tc_dbc *c;
+	struct tc_user u;
+	struct tc_place place;
+	enum tc_qs qs;
+	tc_err rc;
+
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	qs = tc_q_user_get(c, r->actor.user_id, &r->arena, &u);
+	if (qs == TC_QS_ONE)
+		rc = tc_place_resolve(c, u.unit_code, u.facility_id, &r->arena, &place,
+		                      &r->fault);
+	tc_req_dbc_release(r, c);
+	if (qs != TC_QS_ONE)
+		return tc_qs_err(qs, &r->fault);
+	if (rc != TC_ERR_OK)
+		return rc;
+	json_t *user = tc_json_user(&u, &r->arena);
+	json_object_set_new(user, "jurisdiction_name", json_string(place.name));
+	return tc_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "user", user));
+}

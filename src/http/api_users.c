@@ -1,0 +1,348 @@
+/* Staff accounts: POST /api/v1/users, GET /api/v1/users,
+ * GET /api/v1/users/{id}, PATCH /api/v1/users/{id}.
+ * Admins manage accounts inside their jurisdiction and never grant a
+ * role or a jurisdiction wider than their own. */
+#include <microhttpd.h>
+#include <string.h>
+
+#include "../core/tctime.h"
+#include "../crypto/secret.h"
+#include "../db/records.h"
+#include "api.h"
+
+/* ---- scope resolvers (run by the router before the handler) ----------- */
+
+tc_err tc_scope_user_id(struct tc_req *r)
+{
+	struct tc_user *u = TC_NEW(&r->arena, struct tc_user);
+	struct tc_dbc *c;
+	int64_t id;
+	enum tc_qs qs;
+	tc_err rc;
+
+	rc = tc_req_param_id(r, 0, &id);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	qs = tc_q_user_get(c, id, &r->arena, u);
+	tc_req_dbc_release(r, c);
+	if (qs != TC_QS_ONE)
+		return tc_qs_err(qs, &r->fault);
+	r->target = u;
+	r->target_scope = u->scope_path;
+	return TC_ERR_OK;
+}
+
+tc_err tc_scope_query_place(struct tc_req *r)
+{
+	const char *unit = tc_req_query(r, "unit");
+	const char *fac = tc_req_query(r, "facility");
+	struct tc_place place;
+	struct tc_dbc *c;
+	int64_t fid = 0;
+	tc_err rc;
+
+	if (unit == NULL && fac == NULL) {
+		r->target_scope = r->actor.scope;
+		return TC_ERR_OK;
+	}
+	if (fac && !tc_parse_i64(fac, 1, INT64_MAX, &fid))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "facility",
+		                    "facility must be a facility id");
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_place_resolve(c, unit, fid, &r->arena, &place, &r->fault);
+	tc_req_dbc_release(r, c);
+	if (rc != TC_ERR_OK) {
+		r->fault.code = TC_ERR_INVALID_PARAMETER;
+		return TC_ERR_INVALID_PARAMETER;
+	}
+	r->target_scope = place.scope;
+	return TC_ERR_OK;
+}
+
+/* ---- POST /api/v1/users ------------------------------------------------ */
+
+struct user_body {
+	const char *username;
+	const char *password;
+	const char *role;
+	const char *unit;
+	struct tc_jint facility;
+	struct tc_jbool active;
+};
+
+static const struct tc_jfield create_spec[] = {
+	TC_JSTR(struct user_body, username, TC_JF_REQUIRED, 3, 64),
+	TC_JSTR(struct user_body, password, TC_JF_REQUIRED, 1, 1024),
+	TC_JSTR(struct user_body, role, TC_JF_REQUIRED, 1, 32),
+	TC_JSTR(struct user_body, unit, 0, 1, 16),
+	TC_JINT(struct user_body, facility, 0, 1, INT64_MAX),
+	TC_JEND,
+};
+
+struct create {
+	struct tc_actor actor;
+	struct tc_user u;
+	struct tc_arena *a;
+};
+
+static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct create *cr = cls;
+	return tc_staff_insert(c, &cr->actor, &cr->u, cr->a, f);
+}
+
+static tc_err create_after(struct tc_req *r)
+{
+	struct create *cr = r->job.cls;
+	return tc_reply_json(r, MHD_HTTP_CREATED,
+	                     json_pack("{s:o}", "user", tc_json_user(&cr->u, &r->arena)));
+}
+
+static tc_err check_role(struct tc_req *r, const char *text, enum tc_role *role)
+{
+	if (!tc_role_parse(text, role))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_FIELD, "role",
+		                    "role must be one of national_admin, province_health, "
+		                    "district_centre, site_manager, site_staff, "
+		                    "commune_officer, mcc_agent, viewer");
+	return TC_ERR_OK;
+}
+
+static tc_err resolve(struct tc_req *r, const char *unit, int64_t facility,
+                      struct tc_place *place)
+{
+	struct tc_dbc *c;
+	tc_err rc = tc_req_dbc(r, &c);
+
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_place_resolve(c, unit, facility, &r->arena, place, &r->fault);
+	tc_req_dbc_release(r, c);
+	return rc;
+}
+
+tc_err tc_api_user_create(struct tc_req *r)
+{
+	struct user_body b = {0};
+	struct create *cr = TC_NEW(&r->arena, struct create);
+	struct tc_place place;
+	enum tc_role role;
+	char hash[TC_PWHASH_LEN];
+	tc_err rc;
+
+	rc = tc_req_body(r, create_spec, &b);
+	if (rc != TC_ERR_OK)
+		goto out;
+	if ((rc = tc_staff_check_username(b.username, &r->fault)) != TC_ERR_OK ||
+	    (rc = tc_staff_check_password(b.password, &r->fault)) != TC_ERR_OK ||
+	    (rc = check_role(r, b.role, &role)) != TC_ERR_OK)
+		goto out;
+	if (!b.unit && !b.facility.set) {
+		rc = tc_fault_set(&r->fault, TC_ERR_MISSING_FIELD, "unit",
+		                  "give the account's unit or facility");
+		goto out;
+	}
+	rc = resolve(r, b.unit, b.facility.set ? b.facility.v : 0, &place);
+	if (rc != TC_ERR_OK)
+		goto out;
+	rc = tc_staff_grant_err(tc_may_grant(r->actor.role, r->actor.scope, role,
+	                                     place.level, place.scope),
+	                        role, b.facility.set, &r->arena, &r->fault);
+	if (rc != TC_ERR_OK)
+		goto out;
+	if (tc_password_hash(b.password, hash) != 0) {
+		rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
+		goto out;
+	}
+	cr->actor = r->actor;
+	cr->a = &r->arena;
+	cr->u = (struct tc_user){.username = b.username,
+	                         .password_hash = tc_arena_strdup(&r->arena, hash),
+	                         .role = tc_role_name(role),
+	                         .unit_code = place.unit_code,
+	                         .facility_id = place.facility_id,
+	                         .scope_path = place.scope,
+	                         .active = true,
+	                         .created_at = tc_now_us(),
+	                         .created_by = r->actor.user_id};
+	rc = tc_req_write(r, create_run, cr, create_after);
+out:
+	if (b.password)
+		tc_wipe((char *)b.password, strlen(b.password));
+	if (r->body.data)
+		tc_wipe(r->body.data, r->body.len);
+	return rc;
+}
+
+/* ---- GET /api/v1/users, GET /api/v1/users/{id} ------------------------ */
+
+tc_err tc_api_users_list(struct tc_req *r)
+{
+	const char *role = tc_req_query(r, "role");
+	struct tc_page page;
+	struct tc_user *users;
+	struct tc_dbc *c;
+	enum tc_role rr;
+	size_t n;
+	enum tc_qs qs;
+	tc_err rc;
+
+	if (role && !tc_role_parse(role, &rr))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "role",
+		                    "unknown role");
+	rc = tc_req_page(r, 100, 1000, &page);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	qs = tc_q_users_list(c, r->target_scope, role, page, &r->arena, &users, &n);
+	tc_req_dbc_release(r, c);
+	if (qs < 0)
+		return tc_qs_err(qs, &r->fault);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, tc_json_user(&users[i], &r->arena));
+	return tc_reply_json(r, MHD_HTTP_OK,
+	                     json_pack("{s:o, s:I, s:I}", "users", arr, "limit",
+	                               (json_int_t)page.limit, "offset",
+	                               (json_int_t)page.offset));
+}
+
+tc_err tc_api_user_get(struct tc_req *r)
+{
+	return tc_reply_json(r, MHD_HTTP_OK,
+	                     json_pack("{s:o}", "user", tc_json_user(r->target, &r->arena)));
+}
+
+/* ---- PATCH /api/v1/users/{id} ----------------------------------------- */
+
+static const struct tc_jfield patch_spec[] = {
+	TC_JSTR(struct user_body, password, 0, 1, 1024),
+	TC_JSTR(struct user_body, role, 0, 1, 32),
+	TC_JSTR(struct user_body, unit, 0, 1, 16),
+	TC_JINT(struct user_body, facility, 0, 1, INT64_MAX),
+	TC_JBOOL(struct user_body, active, 0),
+	TC_JEND,
+};
+
+struct patch {
+	struct tc_actor actor;
+	struct tc_user before, after;
+	const char *hash; /* new password hash, or NULL */
+	struct tc_arena *a;
+};
+
+static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct patch *p = cls;
+	const char *id = tc_arena_printf(p->a, "%lld", (long long)p->after.id);
+	enum tc_qs qs = tc_q_user_update(c, &p->after);
+
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, NULL);
+	if (qs >= 0 && p->hash)
+		qs = tc_q_user_set_password(c, p->after.id, p->hash);
+	/* A disabled account, a new password or a new role ends every
+	 * session the account had. */
+	if (qs >= 0 && (!p->after.active || p->hash ||
+	                strcmp(p->before.role, p->after.role) != 0 ||
+	                strcmp(p->before.scope_path, p->after.scope_path) != 0))
+		qs = tc_q_sessions_delete_user(c, p->after.id);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	json_t *after = tc_json_user(&p->after, p->a);
+	if (p->hash)
+		json_object_set_new(after, "password_changed", json_true());
+	return tc_audit_record(c, &p->actor, p->after.active ? "update" : "disable",
+	                       "user", id, p->after.scope_path,
+	                       tc_json_user(&p->before, p->a), after, f);
+}
+
+static tc_err patch_after(struct tc_req *r)
+{
+	struct patch *p = r->job.cls;
+	return tc_reply_json(r, MHD_HTTP_OK,
+	                     json_pack("{s:o}", "user", tc_json_user(&p->after, &r->arena)));
+}
+
+tc_err tc_api_user_patch(struct tc_req *r)
+{
+	struct user_body b = {0};
+	struct patch *p = TC_NEW(&r->arena, struct patch);
+	const struct tc_user *cur = r->target;
+	enum tc_role cur_role, role;
+	enum tc_level cur_level;
+	struct tc_place place;
+	char hash[TC_PWHASH_LEN];
+	tc_err rc;
+
+	rc = tc_req_body(r, patch_spec, &b);
+	if (rc != TC_ERR_OK)
+		goto out;
+	/* The actor must be able to manage the account as it stands... */
+	if (!tc_role_parse(cur->role, &cur_role) || !tc_scope_level(cur->scope_path, &cur_level)) {
+		rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "stored account is malformed");
+		goto out;
+	}
+	rc = tc_staff_grant_err(tc_may_grant(r->actor.role, r->actor.scope, cur_role,
+	                                     cur_level, cur->scope_path),
+	                        cur_role, cur->facility_id != 0, &r->arena, &r->fault);
+	if (rc != TC_ERR_OK)
+		goto out;
+	if (cur->id == r->actor.user_id && (b.role || b.unit || b.facility.set ||
+	                                    (b.active.set && !b.active.v))) {
+		rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
+		                  "you cannot change your own role, jurisdiction or "
+		                  "disable yourself; ask another administrator");
+		goto out;
+	}
+	p->before = *cur;
+	p->after = *cur;
+	/* ...and as it will be. */
+	role = cur_role;
+	if (b.role && (rc = check_role(r, b.role, &role)) != TC_ERR_OK)
+		goto out;
+	place = (struct tc_place){.level = cur_level, .scope = cur->scope_path,
+	                          .unit_code = cur->unit_code,
+	                          .facility_id = cur->facility_id};
+	if (b.unit || b.facility.set) {
+		rc = resolve(r, b.unit, b.facility.set ? b.facility.v : 0, &place);
+		if (rc != TC_ERR_OK)
+			goto out;
+	}
+	rc = tc_staff_grant_err(tc_may_grant(r->actor.role, r->actor.scope, role,
+	                                     place.level, place.scope),
+	                        role, place.facility_id != 0, &r->arena, &r->fault);
+	if (rc != TC_ERR_OK)
+		goto out;
+	p->after.role = tc_role_name(role);
+	p->after.unit_code = place.unit_code;
+	p->after.facility_id = place.facility_id;
+	p->after.scope_path = place.scope;
+	if (b.active.set)
+		p->after.active = b.active.v;
+	if (b.password) {
+		if ((rc = tc_staff_check_password(b.password, &r->fault)) != TC_ERR_OK)
+			goto out;
+		if (tc_password_hash(b.password, hash) != 0) {
+			rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
+			goto out;
+		}
+		p->hash = tc_arena_strdup(&r->arena, hash);
+	}
+	p->actor = r->actor;
+	p->a = &r->arena;
+	rc = tc_req_write(r, patch_run, p, patch_after);
+out:
+	if (b.password)
+		tc_wipe((char *)b.password, strlen(b.password));
+	if (r->body.data)
+		tc_wipe(r->body.data, r->body.len);
+	return rc;
+}

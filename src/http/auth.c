@@ -1,0 +1,100 @@
+#include "auth.h"
+
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/config.h"
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "../crypto/secret.h"
+#include "server.h"
+
+int64_t tc_auth_idle_seconds(const struct tc_config *cfg, enum tc_role role)
+{
+	if (role == TC_ROLE_SITE_STAFF || role == TC_ROLE_SITE_MANAGER)
+		return cfg->site_session_idle_s;
+	return cfg->session_idle_s;
+}
+
+/* A background write of a session's last-seen time: nobody waits on it. */
+struct touch {
+	struct tc_job job;
+	int64_t session_id, now;
+};
+
+static tc_err touch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct touch *t = cls;
+	enum tc_qs qs = tc_q_session_touch(c, t->session_id, t->now);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static void touch_done(struct tc_job *j)
+{
+	free(j);
+}
+
+tc_err tc_auth_request(struct tc_req *r)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	                                            MHD_HTTP_HEADER_AUTHORIZATION);
+	char hash[TC_SHA256_HEX];
+	struct tc_session s;
+	struct tc_user u;
+	struct tc_dbc *c;
+	enum tc_qs qs;
+	int64_t now;
+	tc_err rc;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
+		                    "log in and send 'Authorization: Bearer <token>'");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (!tc_token_wellformed(h))
+		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
+		                    "the bearer token is malformed");
+	tc_sha256_hex(h, strlen(h), hash);
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	memset(&u, 0, sizeof(u));
+	qs = tc_q_session_lookup(c, hash, &r->arena, &s, &u);
+	tc_req_dbc_release(r, c);
+	if (qs < 0)
+		return tc_qs_err(qs, &r->fault);
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
+		                    "the session does not exist or was ended");
+	now = tc_now_us();
+	if (now >= s.expires_at || now - s.last_seen_at > s.idle_seconds * 1000000)
+		return tc_fault_set(&r->fault, TC_ERR_TOKEN_EXPIRED, NULL, NULL);
+	if (!tc_role_parse(u.role, &r->actor.role))
+		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "unknown role stored");
+	r->actor.authenticated = true;
+	r->actor.user_id = u.id;
+	r->actor.session_id = s.id;
+	r->actor.username = u.username;
+	r->actor.scope = u.scope_path;
+	r->actor.unit_code = u.unit_code;
+	r->actor.facility_id = u.facility_id;
+	snprintf(r->log_user, sizeof(r->log_user), "%lld", (long long)u.id);
+	/* Write last-seen at most every tenth of the idle time (and at least
+	 * once a minute), so that reading does not mean writing. */
+	int64_t every = s.idle_seconds * 100000;
+	if (every > 60 * 1000000)
+		every = 60 * 1000000;
+	if (now - s.last_seen_at >= every && !tc_server_stopping(r->srv)) {
+		struct touch *t = tc_xcalloc(1, sizeof(*t));
+		t->session_id = s.id;
+		t->now = now;
+		t->job.run = touch_run;
+		t->job.cls = t;
+		t->job.done = touch_done;
+		tc_db_submit(tc_server_db(r->srv), &t->job);
+	}
+	return TC_ERR_OK;
+}

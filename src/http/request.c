@@ -1,0 +1,136 @@
+/* Helpers handlers use on a request: parameters, bodies, answers. */
+#include "request.h"
+
+#include <microhttpd.h>
+#include <string.h>
+
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "router.h"
+#include "server.h"
+
+const char *tc_req_param(const struct tc_req *r, int i)
+{
+	return i >= 0 && i < TC_MAX_PATH_PARAMS ? r->params[i] : NULL;
+}
+
+tc_err tc_req_param_id(struct tc_req *r, int i, int64_t *id)
+{
+	const char *s = tc_req_param(r, i);
+
+	if (s == NULL || !tc_parse_i64(s, 1, INT64_MAX, id))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "id",
+		                    "the id in the path must be a positive integer");
+	return TC_ERR_OK;
+}
+
+const char *tc_req_query(const struct tc_req *r, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	return v && *v ? v : NULL;
+}
+
+tc_err tc_req_page(struct tc_req *r, int64_t def, int64_t max, struct tc_page *page)
+{
+	const char *l = tc_req_query(r, "limit"), *o = tc_req_query(r, "offset");
+
+	page->limit = def;
+	page->offset = 0;
+	if (l && !tc_parse_i64(l, 1, max, &page->limit))
+		return tc_fault_setf(&r->fault, &r->arena, TC_ERR_INVALID_PARAMETER,
+		                     "limit", "limit must be a whole number from 1 to %lld",
+		                     (long long)max);
+	if (o && !tc_parse_i64(o, 0, INT32_MAX, &page->offset))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "offset",
+		                    "offset must be a whole number, 0 or more");
+	return TC_ERR_OK;
+}
+
+tc_err tc_req_body(struct tc_req *r, const struct tc_jfield *spec, void *out)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	                                             MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	if (ct && strncasecmp(ct, "application/json", 16) != 0)
+		return tc_fault_set(&r->fault, TC_ERR_UNSUPPORTED_MEDIA, NULL, NULL);
+	return tc_jspec_parse(r->body.data ? r->body.data : "", r->body.len, spec, out,
+	                      &r->arena, &r->fault);
+}
+
+tc_err tc_req_require_scope(struct tc_req *r, const char *scope)
+{
+	if (!tc_scope_contains(r->actor.scope, scope))
+		return tc_fault_set(&r->fault, TC_ERR_OUT_OF_JURISDICTION, NULL, NULL);
+	return TC_ERR_OK;
+}
+
+static void add_api_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+tc_err tc_reply_json(struct tc_req *r, unsigned status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL)
+		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL,
+		                         "cannot serialise a JSON answer");
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(strlen(text), text,
+	                                          MHD_RESPMEM_MUST_FREE);
+	if (r->resp == NULL)
+		tc_die("cannot create a response");
+	add_api_headers(r->resp);
+	r->status = status;
+	return TC_ERR_OK;
+}
+
+tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
+                     const char *text, size_t len)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(len, (void *)text,
+	                                          MHD_RESPMEM_MUST_COPY);
+	if (r->resp == NULL)
+		tc_die("cannot create a response");
+	MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r->resp, "X-Content-Type-Options", "nosniff");
+	r->status = status;
+	return TC_ERR_OK;
+}
+
+tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c)
+{
+	*c = tc_db_acquire(tc_server_db(r->srv));
+	if (*c == NULL)
+		return tc_fault_internal(&r->fault, TC_ERR_DB, "no database connection");
+	return TC_ERR_OK;
+}
+
+void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c)
+{
+	tc_db_release(tc_server_db(r->srv), c);
+}
+
+json_t *tc_json_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *tc_json_time(int64_t us, struct tc_arena *a)
+{
+	char *t;
+
+	if (us == 0)
+		return json_null();
+	t = tc_arena_alloc(a, TC_TIME_TEXT_LEN);
+	tc_time_format(us, t);
+	return json_string(t);
+}

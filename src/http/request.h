@@ -1,0 +1,106 @@
+/* A request as handlers see it, and the helpers they use. Everything a
+ * handler allocates comes from r->arena, released when libmicrohttpd
+ * reports the request complete.
+ *
+ * A handler answers in one of three ways:
+ *   - tc_reply_json(r, status, json) and return TC_ERR_OK;
+ *   - return an error (the fault in r->fault says which field and why);
+ *   - tc_req_write(r, job, cls, after): the connection is suspended, the
+ *     job runs in a durable transaction, and `after` builds the answer
+ *     once it committed (or the job's error is answered). */
+#ifndef TC_REQUEST_H
+#define TC_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/arena.h"
+#include "../core/err.h"
+#include "../core/jspec.h"
+#include "../core/util.h"
+#include "../db/db.h"
+#include "../domain/access.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct tc_server;
+struct tc_route;
+
+enum tc_req_state {
+	TC_REQ_NEW,       /* headers seen, body arriving */
+	TC_REQ_SUSPENDED, /* waiting for its commit */
+	TC_REQ_RESUMED,   /* commit done, answer not yet queued */
+	TC_REQ_ANSWERED,
+};
+
+#define TC_MAX_PATH_PARAMS 4
+
+struct tc_req {
+	struct tc_server *srv;
+	struct MHD_Connection *conn;
+	struct tc_arena arena;
+	const char *method;
+	const char *path; /* without the query string */
+	const struct tc_route *route;
+	int route_index; /* -1 when none matched */
+	const char *params[TC_MAX_PATH_PARAMS]; /* {name} captures, in order */
+	struct tc_buf body;
+	size_t body_limit;
+	bool too_large;
+	char client[64]; /* client address (after a trusted proxy) */
+	struct tc_actor actor;
+	const char *target_scope; /* set by a route's scope resolver */
+	void *target;             /* the record it loaded, if any */
+	const char *retry_after;  /* seconds, for 429 answers */
+	int64_t t0_us;
+	enum tc_req_state state;
+
+	/* the answer */
+	unsigned status;
+	struct MHD_Response *resp;
+	struct tc_fault fault;
+
+	/* a write in flight */
+	struct tc_job job;
+	tc_err (*after)(struct tc_req *r);
+	bool pending; /* handed to the writer; only the MHD thread writes it */
+	int64_t resumed_us;
+	char log_user[24];
+};
+
+/* Path parameter i (0-based) of the matched pattern, as text. */
+const char *tc_req_param(const struct tc_req *r, int i);
+/* Path parameter i as a positive id; INVALID_PARAMETER otherwise. */
+tc_err tc_req_param_id(struct tc_req *r, int i, int64_t *id);
+/* Query parameter, or NULL. */
+const char *tc_req_query(const struct tc_req *r, const char *name);
+/* Page from ?limit=&offset= (limit 1..max, default def). */
+tc_err tc_req_page(struct tc_req *r, int64_t def, int64_t max,
+                   struct tc_page *page);
+/* Parses the JSON body by spec; refuses other media types. */
+tc_err tc_req_body(struct tc_req *r, const struct tc_jfield *spec, void *out);
+/* The one jurisdiction check: is `scope` inside the actor's? */
+tc_err tc_req_require_scope(struct tc_req *r, const char *scope);
+
+/* Queues a JSON answer; steals `body`. */
+tc_err tc_reply_json(struct tc_req *r, unsigned status, json_t *body);
+/* Queues a text answer with the given content type (copied). */
+tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
+                     const char *text, size_t len);
+
+/* Suspends the connection, hands `run` to the writer, and answers with
+ * `after` once the transaction is durable. Returns TC_ERR_OK: the answer
+ * comes later. `cls` must live in r->arena (or longer). */
+tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
+                    tc_err (*after)(struct tc_req *r));
+
+/* Borrow a read connection for the request; fills the fault when none. */
+tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c);
+void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c);
+
+/* JSON building helpers: NULL becomes null. */
+json_t *tc_json_str(const char *s);
+json_t *tc_json_time(int64_t us, struct tc_arena *a);
+
+#endif

@@ -1,0 +1,37 @@
+/* All routes in one table: method, path pattern, handler, the roles that
+ * may call it, body limit, and how to find the jurisdiction it touches.
+ * The router checks the token, the role and the jurisdiction before a
+ * handler runs; handlers never repeat those checks. */
+#ifndef TC_ROUTER_H
+#define TC_ROUTER_H
+
+#include <stddef.h>
+
+#include "request.h"
+
+typedef tc_err (*tc_handler)(struct tc_req *r);
+/* Finds the jurisdiction path a request touches (r->target_scope), or
+ * leaves it NULL when the handler checks a path from the body itself. */
+typedef tc_err (*tc_scope_fn)(struct tc_req *r);
+
+enum { TC_PUBLIC = 0 };
+
+struct tc_route {
+	const char *method;
+	const char *pattern; /* "/api/v1/users/{id}" */
+	tc_handler handler;
+	unsigned roles;    /* TC_ROLE_BIT set; TC_PUBLIC: no token needed */
+	size_t body_limit; /* 0: the server's default */
+	tc_scope_fn scope;
+};
+
+extern const struct tc_route tc_routes[];
+extern const int tc_nroutes;
+
+/* Finds the route for method and path. Returns its index, or -1 with
+ * *path_known telling whether another method would have matched (405). */
+int tc_route_match(const char *method, const char *path,
+                   const char *params[TC_MAX_PATH_PARAMS], struct tc_arena *a,
+                   bool *path_known, const char **allow);
+
+#endif

@@ -1,0 +1,592 @@
+/* libmicrohttpd glue: one tc_req per request, the route table, the
+ * suspend/resume dance around durable writes, access log and metrics,
+ * and the graceful stop.
+ *
+ * Two libmicrohttpd facts shape this file (see DESIGN.md): a response
+ * queued on the first callback of a request turns keep-alive off, so
+ * answers are queued on a later callback; and a resume that arrives
+ * before its suspend is lost, so the connection is suspended before the
+ * job is handed to the writer. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "auth.h"
+#include "metrics.h"
+#include "router.h"
+#include "static.h"
+
+struct tc_server {
+	const struct tc_config *cfg;
+	struct tc_db *db;
+	struct MHD_Daemon *mhd;
+	uint16_t port;
+	atomic_int stopping;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int active; /* requests begun and not yet completed */
+	char trusted[TC_MAX_TRUSTED_PROXIES][INET6_ADDRSTRLEN];
+	int ntrusted;
+	char *tls_cert, *tls_key;
+};
+
+const struct tc_config *tc_server_config(const struct tc_server *s)
+{
+	return s->cfg;
+}
+
+struct tc_db *tc_server_db(const struct tc_server *s)
+{
+	return s->db;
+}
+
+uint16_t tc_server_port(const struct tc_server *s)
+{
+	return s->port;
+}
+
+int tc_server_stopping(const struct tc_server *s)
+{
+	return atomic_load(&s->stopping);
+}
+
+/* ---- client address ---------------------------------------------------- */
+
+static bool normalise_addr(const char *in, char out[INET6_ADDRSTRLEN])
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (inet_pton(AF_INET, in, buf) == 1)
+		return inet_ntop(AF_INET, buf, out, INET6_ADDRSTRLEN) != NULL;
+	if (inet_pton(AF_INET6, in, buf) == 1)
+		return inet_ntop(AF_INET6, buf, out, INET6_ADDRSTRLEN) != NULL;
+	return false;
+}
+
+static void peer_address(struct tc_server *srv, struct tc_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char peer[INET6_ADDRSTRLEN] = "-";
+
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer,
+			          sizeof(peer));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			          peer, sizeof(peer));
+	}
+	snprintf(r->client, sizeof(r->client), "%s", peer);
+	for (int i = 0; i < srv->ntrusted; i++) {
+		if (strcmp(srv->trusted[i], peer) != 0)
+			continue;
+		/* The proxy appends the address it saw: take the last entry. */
+		const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+		                                              "X-Forwarded-For");
+		if (xff == NULL)
+			break;
+		const char *last = strrchr(xff, ',');
+		last = last ? last + 1 : xff;
+		while (*last == ' ' || *last == '\t')
+			last++;
+		char tmp[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
+		size_t n = strcspn(last, " \t");
+		if (n == 0 || n >= sizeof(tmp))
+			break;
+		memcpy(tmp, last, n);
+		tmp[n] = '\0';
+		if (normalise_addr(tmp, norm))
+			snprintf(r->client, sizeof(r->client), "%s", norm);
+		break;
+	}
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+static void answer_error(struct tc_req *r, tc_err rc)
+{
+	struct tc_fault *f = &r->fault;
+	unsigned status = tc_err_status(rc);
+	json_t *err;
+
+	if (f->code != rc) {
+		f->code = rc;
+		f->field = NULL;
+		f->message = NULL;
+	}
+	if (status >= 500) {
+		tc_error("%s %s: %s: %s (%s:%d)", r->method, r->path, tc_err_code(rc),
+		         f->message ? f->message : "-", f->file ? f->file : "?", f->line);
+		f->message = NULL; /* never leak internals */
+		f->field = NULL;
+	}
+	err = json_pack("{s:s, s:s}", "code", tc_err_code(rc), "message",
+	                f->message ? f->message : tc_err_message(rc));
+	if (err && f->field)
+		json_object_set_new(err, "field", json_string(f->field));
+	if (err == NULL || tc_reply_json(r, status, json_pack("{s:o}", "error", err)) !=
+	                           TC_ERR_OK) {
+		/* Only reachable when the message is not valid UTF-8. */
+		tc_reply_json(r, status,
+		              json_pack("{s:{s:s,s:s}}", "error", "code", tc_err_code(rc),
+		                        "message", tc_err_message(rc)));
+	}
+	if (r->retry_after && rc == TC_ERR_RATE_LIMITED)
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
+}
+
+static enum MHD_Result queue(struct tc_req *r)
+{
+	enum MHD_Result ok;
+
+	if (r->resp == NULL)
+		answer_error(r, TC_ERR_INTERNAL);
+	if (tc_server_stopping(r->srv))
+		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	ok = MHD_queue_response(r->conn, r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	r->state = TC_REQ_ANSWERED;
+	return ok;
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+static void job_done(struct tc_job *j)
+{
+	struct tc_req *r = (struct tc_req *)((char *)j - offsetof(struct tc_req, job));
+
+	r->resumed_us = tc_mono_us();
+	r->state = TC_REQ_RESUMED;
+	MHD_resume_connection(r->conn);
+}
+
+tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
+                    tc_err (*after)(struct tc_req *r))
+{
+	memset(&r->job, 0, sizeof(r->job));
+	r->job.run = run;
+	r->job.cls = cls;
+	r->job.done = job_done;
+	r->after = after;
+	r->pending = true;
+	r->state = TC_REQ_SUSPENDED;
+	tc_metrics_suspended(1);
+	/* Suspend first: the writer may resume before this function returns. */
+	MHD_suspend_connection(r->conn);
+	tc_db_submit(r->srv->db, &r->job);
+	return TC_ERR_OK;
+}
+
+/* ---- the request cycle ------------------------------------------------- */
+
+static struct tc_req *req_new(struct tc_server *srv, struct MHD_Connection *conn,
+                              const char *url, const char *method)
+{
+	struct tc_req *r = tc_xcalloc(1, sizeof(*r));
+	bool path_known;
+	const char *allow;
+
+	r->srv = srv;
+	r->conn = conn;
+	r->t0_us = tc_mono_us();
+	tc_arena_init(&r->arena);
+	tc_buf_init(&r->body);
+	r->method = tc_arena_strdup(&r->arena, method);
+	r->path = tc_arena_strdup(&r->arena, url);
+	snprintf(r->log_user, sizeof(r->log_user), "-");
+	r->route_index = tc_route_match(r->method, r->path, r->params, &r->arena,
+	                                &path_known, &allow);
+	r->route = r->route_index >= 0 ? &tc_routes[r->route_index] : NULL;
+	r->body_limit = r->route && r->route->body_limit ? r->route->body_limit
+	                                                  : srv->cfg->body_limit;
+	if (r->route == NULL && path_known) {
+		r->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		r->fault.message = allow; /* used by dispatch for the Allow header */
+	}
+	peer_address(srv, r);
+	pthread_mutex_lock(&srv->mu);
+	srv->active++;
+	pthread_mutex_unlock(&srv->mu);
+	tc_metrics_inflight(1);
+	return r;
+}
+
+static void req_free(struct tc_req *r)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	tc_buf_cleanup(&r->body);
+	tc_arena_cleanup(&r->arena);
+	free(r);
+}
+
+static void dispatch(struct tc_req *r)
+{
+	tc_err rc;
+
+	if (r->route == NULL) {
+		if (r->status == MHD_HTTP_METHOD_NOT_ALLOWED) {
+			const char *allow = r->fault.message;
+			tc_fault_clear(&r->fault);
+			answer_error(r, TC_ERR_METHOD_NOT_ALLOWED);
+			if (allow)
+				MHD_add_response_header(r->resp, MHD_HTTP_HEADER_ALLOW, allow);
+			return;
+		}
+		if (strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0) {
+			answer_error(r, TC_ERR_NO_ROUTE);
+			return;
+		}
+		rc = tc_static_serve(r, r->srv->cfg->web_dir);
+		if (rc != TC_ERR_OK)
+			answer_error(r, rc);
+		return;
+	}
+	if (r->route->roles != TC_PUBLIC) {
+		rc = tc_auth_request(r);
+		if (rc == TC_ERR_OK && !(r->route->roles & TC_ROLE_BIT(r->actor.role)))
+			rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
+			                  "your role may not do this");
+		if (rc != TC_ERR_OK) {
+			answer_error(r, rc);
+			return;
+		}
+	}
+	if (r->route->scope) {
+		rc = r->route->scope(r);
+		if (rc == TC_ERR_OK && r->target_scope)
+			rc = tc_req_require_scope(r, r->target_scope);
+		if (rc != TC_ERR_OK) {
+			answer_error(r, rc);
+			return;
+		}
+	}
+	rc = r->route->handler(r);
+	if (r->pending) /* never read r->state here: the writer may own it */
+		return;
+	if (rc != TC_ERR_OK)
+		answer_error(r, rc);
+}
+
+static void resumed(struct tc_req *r)
+{
+	tc_err rc;
+
+	tc_metrics_suspended(-1);
+	tc_metrics_resume_wait(tc_mono_us() - r->resumed_us);
+	rc = r->job.rc;
+	if (rc == TC_ERR_OK) {
+		rc = r->after(r);
+	} else {
+		r->fault = r->job.fault;
+	}
+	if (rc != TC_ERR_OK)
+		answer_error(r, rc);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	struct tc_server *srv = cls;
+	struct tc_req *r = *con_cls;
+
+	(void)version;
+	if (r == NULL) {
+		const char *cl;
+		int64_t len;
+
+		r = req_new(srv, conn, url, method);
+		*con_cls = r;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && tc_parse_i64(cl, 0, INT64_MAX, &len) && (uint64_t)len > r->body_limit) {
+			/* Refuse before reading the body; the connection closes. */
+			r->too_large = true;
+			answer_error(r, TC_ERR_TOO_LARGE);
+			return queue(r);
+		}
+		return MHD_YES;
+	}
+	switch (r->state) {
+	case TC_REQ_RESUMED:
+		r->pending = false;
+		resumed(r);
+		return queue(r);
+	case TC_REQ_ANSWERED:
+		*upload_size = 0; /* the rest of a refused body */
+		return MHD_YES;
+	case TC_REQ_SUSPENDED:
+		return MHD_YES; /* cannot happen: a suspended request gets no calls */
+	case TC_REQ_NEW:
+		break;
+	}
+	if (*upload_size) {
+		if (r->body.len + *upload_size > r->body_limit) {
+			r->too_large = true;
+			*upload_size = 0;
+			answer_error(r, TC_ERR_TOO_LARGE);
+			return queue(r);
+		}
+		tc_buf_append(&r->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	dispatch(r);
+	if (r->pending)
+		return MHD_YES;
+	return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct tc_server *srv = cls;
+	struct tc_req *r = *con_cls;
+	int64_t us;
+	unsigned status;
+
+	(void)conn;
+	if (r == NULL)
+		return;
+	*con_cls = NULL;
+	us = tc_mono_us() - r->t0_us;
+	/* 499: the client went away before it was answered. */
+	(void)toe;
+	status = r->state == TC_REQ_ANSWERED ? r->status : 499;
+	tc_metrics_request(r->route_index, status, us);
+	tc_log_access(r->method, r->path, status, (long long)us, r->log_user);
+	req_free(r);
+	tc_metrics_inflight(-1);
+	pthread_mutex_lock(&srv->mu);
+	srv->active--;
+	if (srv->active == 0)
+		pthread_cond_broadcast(&srv->cv);
+	pthread_mutex_unlock(&srv->mu);
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss,
+                        socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(listen, ':');
+	int64_t port;
+	size_t hn;
+
+	if (colon == NULL || !tc_parse_i64(colon + 1, 0, 65535, &port))
+		return -1;
+	hn = (size_t)(colon - listen);
+	if (hn == 0 || hn >= sizeof(host))
+		return -1;
+	memcpy(host, listen, hn);
+	host[hn] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && host[hn - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		host[hn - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return -1;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		return -1;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	*len = sizeof(*s4);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	struct tc_buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	tc_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		tc_buf_append(&b, chunk, n);
+	fclose(fp);
+	if (b.data == NULL)
+		tc_buf_append(&b, "", 0);
+	return b.data;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	tc_warn("libmicrohttpd: %s", line);
+}
+
+struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
+                                  char **why)
+{
+	struct tc_server *srv = tc_xcalloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+	                 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	*why = NULL;
+	srv->cfg = cfg;
+	srv->db = db;
+	pthread_mutex_init(&srv->mu, NULL);
+	pthread_cond_init(&srv->cv, NULL);
+	for (int i = 0; i < cfg->ntrusted; i++) {
+		if (!normalise_addr(cfg->trusted_proxies[i], srv->trusted[srv->ntrusted])) {
+			if (asprintf(why, "--trusted-proxy %s is not an IP address",
+			             cfg->trusted_proxies[i]) < 0)
+				*why = NULL;
+			goto fail;
+		}
+		srv->ntrusted++;
+	}
+	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
+		if (asprintf(why, "--listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:8080"
+		                  " or [::1]:8080", cfg->listen) < 0)
+			*why = NULL;
+		goto fail;
+	}
+	if (cfg->tls_cert || cfg->tls_key) {
+		if (!cfg->tls_cert || !cfg->tls_key) {
+			*why = tc_xstrdup("--tls-cert and --tls-key go together");
+			goto fail;
+		}
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			*why = tc_xstrdup("this libmicrohttpd has no TLS support");
+			goto fail;
+		}
+		srv->tls_cert = slurp(cfg->tls_cert);
+		srv->tls_key = slurp(cfg->tls_key);
+		if (!srv->tls_cert || !srv->tls_key) {
+			if (asprintf(why, "cannot read %s: %s",
+			             srv->tls_cert ? cfg->tls_key : cfg->tls_cert,
+			             strerror(errno)) < 0)
+				*why = NULL;
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	struct MHD_OptionItem tls_opts[] = {
+		{srv->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
+		{srv->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	srv->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_ARRAY, tls_opts,
+		MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		if (asprintf(why, "cannot listen on %s: %s", cfg->listen,
+		             errno ? strerror(errno) : "libmicrohttpd refused") < 0)
+			*why = NULL;
+		goto fail;
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	return srv;
+fail:
+	free(srv->tls_cert);
+	free(srv->tls_key);
+	pthread_mutex_destroy(&srv->mu);
+	pthread_cond_destroy(&srv->cv);
+	free(srv);
+	return NULL;
+}
+
+/* Waits until no request is in progress, or the deadline passes. */
+static bool wait_idle(struct tc_server *srv, int64_t deadline_us)
+{
+	bool idle;
+
+	pthread_mutex_lock(&srv->mu);
+	while (srv->active > 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (tc_mono_us() >= deadline_us)
+			break;
+		ts.tv_nsec += 50 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&srv->cv, &srv->mu, &ts);
+	}
+	idle = srv->active == 0;
+	pthread_mutex_unlock(&srv->mu);
+	return idle;
+}
+
+void tc_server_stop(struct tc_server *srv)
+{
+	MHD_socket fd;
+	int64_t deadline;
+	int left;
+
+	if (srv == NULL)
+		return;
+	atomic_store(&srv->stopping, 1);
+	/* 1. Stop accepting; connections already open keep being served. */
+	fd = MHD_quiesce_daemon(srv->mhd);
+	/* 2. Let requests in progress finish, writes included. */
+	deadline = tc_mono_us() + (int64_t)srv->cfg->shutdown_grace_s * 1000000;
+	wait_idle(srv, deadline);
+	/* 3. Drain the writer: every queued job commits and its suspended
+	 * connection is resumed; later writes answer 503. */
+	tc_db_drain(srv->db);
+	wait_idle(srv, tc_mono_us() + 2000000);
+	pthread_mutex_lock(&srv->mu);
+	left = srv->active;
+	pthread_mutex_unlock(&srv->mu);
+	if (left)
+		tc_warn("stopping with %d request(s) still open", left);
+	/* 4. No connection is suspended now: libmicrohttpd may stop. */
+	MHD_stop_daemon(srv->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	free(srv->tls_cert);
+	free(srv->tls_key);
+	pthread_mutex_destroy(&srv->mu);
+	pthread_cond_destroy(&srv->cv);
+	free(srv);
+}

@@ -1,0 +1,28 @@
+/* The HTTP server: libmicrohttpd with poll()-based internal threads,
+ * suspend/resume for requests that wait on a durable commit, and a
+ * graceful stop. */
+#ifndef TC_SERVER_H
+#define TC_SERVER_H
+
+#include <stdint.h>
+
+#include "../core/config.h"
+
+struct tc_db;
+struct tc_server;
+
+/* Starts listening. NULL with *why (malloc'd) on failure. */
+struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
+                                  char **why);
+uint16_t tc_server_port(const struct tc_server *s);
+/* Stops accepting, lets in-flight requests finish (up to the configured
+ * grace), drains the writer so every suspended request is resumed and
+ * answered, then stops libmicrohttpd. The database stays open. */
+void tc_server_stop(struct tc_server *s);
+
+const struct tc_config *tc_server_config(const struct tc_server *s);
+struct tc_db *tc_server_db(const struct tc_server *s);
+/* True once a stop has begun. */
+int tc_server_stopping(const struct tc_server *s);
+
+#endif
