@@ -1,1 +1,39 @@
+# Benchmarks (included by the top-level Makefile). They print figures and
+# never pass or fail on timing; see bench/README.md.
+#   make bench         both benchmarks (installs strace first)
+#   make bench-write   the durable write path only
+#   make bench-read    the read path only
+#   make bench-build   just the benchmark programs, into build/bench/
 
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread
+BENCH_PROGS  := build/bench/loadgen build/bench/hello build/bench/sqlite_loop
+
+.PHONY: bench bench-build bench-write bench-read deps-bench
+
+bench-build: $(BENCH_PROGS)
+
+build/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -pthread
+build/bench/hello: bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) -o $@ $< \
+		$(shell pkg-config --libs libmicrohttpd) -pthread
+build/bench/sqlite_loop: bench/sqlite_loop.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags sqlite3) -o $@ $< \
+		$(shell pkg-config --libs sqlite3)
+
+deps-bench:
+	@scripts/deps.sh --bench
+
+# The two runs share the CPUs with nothing else of ours: one after the other.
+bench: deps-bench
+	@$(MAKE) --no-print-directory $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
+	@TIEMCHUNG_BIN=$(BIN) bench/read_path.sh
+
+bench-write: $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
+bench-read: $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/read_path.sh

@@ -158,7 +158,7 @@ tc_err tc_jspec_parse(const char *body, size_t len, const struct tc_jfield *spec
 			}
 			goto out;
 		}
-		if (json_is_null(v) && !(fd->flags & TC_JF_REQUIRED))
+		if (json_is_null(v))
 			continue; /* an explicit null means absent */
 		rc = take_field(fd, v, out, a, f);
 		if (rc != TC_ERR_OK)

@@ -36,6 +36,7 @@ static void fill_user(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	u->active = tc_row_bool(r, 6);
 	u->created_at = tc_row_time(r, 7);
 	u->created_by = tc_row_i64(r, 8);
+	u->password_hash = NULL;
 }
 
 static void fill_user_hash(void *item, const struct tc_dbrow *r, struct tc_arena *a)

@@ -1,0 +1,164 @@
+# Shared by write_path.sh and read_path.sh: settings, a fresh demo server,
+# login, /metrics, and reading loadgen's RESULT line.
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${TIEMCHUNG_BIN:-$ROOT/build/tiemchung}
+case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
+BB=$ROOT/build/bench
+CONNS=${BENCH_CONNS:-64}
+SECONDS_RUN=${BENCH_SECONDS:-10}
+WARMUP=${BENCH_WARMUP:-2}
+SERVER_THREADS=${BENCH_SERVER_THREADS:-4}
+LG_THREADS=${BENCH_LOADGEN_THREADS:-2}
+
+for b in "$BIN" "$BB/loadgen" "$BB/hello" "$BB/sqlite_loop"; do
+	if [ ! -x "$b" ]; then
+		echo "bench: $b is missing; run 'make bench' (or 'make all bench-build')" >&2
+		exit 2
+	fi
+done
+
+# A scratch directory on the repository's disk (the one the server's
+# database would live on), removed on exit.
+mkdir -p "$ROOT/build/bench"
+WORK=$(mktemp -d "$ROOT/build/bench/run.XXXXXX")
+SERVER_PID=
+SERVER_NAME=
+PORT=
+BASE=
+TOKEN=
+
+fail() {
+	echo "bench: FAILED: $*" >&2
+	if [ -n "$SERVER_PID" ] && [ -s "$WORK/server.err" ]; then
+		echo "bench: last lines of the server's log:" >&2
+		tail -n 20 "$WORK/server.err" >&2
+	fi
+	exit 1
+}
+
+cleanup() {
+	if [ -n "$SERVER_PID" ]; then
+		kill -TERM "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_listening FILE: the port from a "listening on http://HOST:PORT" line.
+wait_listening() {
+	local i
+	for i in $(seq 1 100); do
+		if grep -q '^listening on ' "$1" 2>/dev/null; then
+			PORT=$(sed -n 's/^listening on http:\/\/.*:\([0-9]*\)$/\1/p' "$1")
+			BASE=http://127.0.0.1:$PORT
+			return 0
+		fi
+		kill -0 "$SERVER_PID" 2>/dev/null || fail "$SERVER_NAME exited at start"
+		sleep 0.1
+	done
+	fail "$SERVER_NAME did not start listening within 10 s"
+}
+
+# start_tiemchung: a migrated database with the demo data, and the server.
+start_tiemchung() {
+	local db=$WORK/tiemchung.db
+	"$BIN" migrate --db "$db" >"$WORK/setup.log" 2>&1 || fail "migrate (see $WORK/setup.log)"
+	"$BIN" seed-demo --db "$db" >>"$WORK/setup.log" 2>&1 || fail "seed-demo"
+	SERVER_NAME=tiemchung
+	"$BIN" serve --db "$db" --listen 127.0.0.1:0 --access-log off \
+		--threads "$SERVER_THREADS" --shutdown-grace 5 \
+		>"$WORK/server.out" 2>"$WORK/server.err" &
+	SERVER_PID=$!
+	wait_listening "$WORK/server.out"
+}
+
+start_hello() {
+	SERVER_NAME=hello
+	"$BB/hello" --threads "$SERVER_THREADS" "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
+	SERVER_PID=$!
+	wait_listening "$WORK/server.out"
+}
+
+check_alive() {
+	kill -0 "$SERVER_PID" 2>/dev/null || fail "$SERVER_NAME died during the run"
+}
+
+# stop_server: SIGTERM; the server must exit cleanly and soon.
+stop_server() {
+	local rc=0
+	check_alive
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" || rc=$?
+	SERVER_PID=
+	[ "$rc" = 0 ] || fail "$SERVER_NAME exited with status $rc on SIGTERM"
+}
+
+# get PATH: the body of one answer (fails on a non-2xx answer).
+get() {
+	"$BB/loadgen" -n 1 -c 1 --print-body -H "Authorization: Bearer $TOKEN" "$BASE$1"
+}
+
+login() {
+	local out
+	out=$("$BB/loadgen" -n 1 -c 1 --print-body -m POST \
+		-H 'Content-Type: application/json' \
+		-b '{"username":"admin","password":"tiemchung-demo"}' \
+		"$BASE/api/v1/auth/login") || fail "login"
+	TOKEN=$(printf '%s' "$out" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+	[ -n "$TOKEN" ] || fail "login answered without a token: $out"
+}
+
+# metrics FILE: /metrics into FILE.
+metrics() {
+	get /metrics >"$1" || fail "GET /metrics"
+}
+
+# metric NAME FILE: one unlabelled sample (0 when absent).
+metric() {
+	awk -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? 0 : v) }' "$2"
+}
+
+# loadgen OUTFILE ARGS...: runs loadgen, shows its report, keeps it in OUTFILE.
+loadgen() {
+	local out=$1
+	shift
+	"$BB/loadgen" -c "$CONNS" -t "$LG_THREADS" "$@" >"$out" ||
+		{ cat "$out"; fail "loadgen exited with an error"; }
+	sed 's/^/    /' "$out"
+	check_alive
+}
+
+# val KEY FILE: a field of the RESULT line.
+val() {
+	sed -n 's/^RESULT .*[ ]'"$1"'=\([^ ]*\).*/\1/p' "$2" | tail -n 1
+}
+
+# require_clean FILE: fail on non-2xx answers or transport errors; warn
+# when the server closed keep-alive connections.
+require_clean() {
+	local non2xx errors closes
+	non2xx=$(val non2xx "$1")
+	errors=$(val errors "$1")
+	closes=$(val conn_close "$1")
+	[ "$non2xx" = 0 ] || fail "$non2xx answers were not 2xx ($(grep 'first problem' "$1"))"
+	[ "$errors" = 0 ] || fail "$errors transport errors ($(grep 'first problem' "$1"))"
+	if [ "$closes" != 0 ]; then
+		echo "    WARNING: $closes answers carried Connection: close (keep-alive broken)"
+	fi
+}
+
+# calc FORMAT EXPR: floating point arithmetic, e.g. calc %.1f '3 / 2'.
+calc() {
+	awk "BEGIN { printf \"$1\", $2 }" </dev/null
+}
+
+# goal LABEL MEASURED GOAL_TEXT MET(0/1)
+goal() {
+	local verdict=MISSED
+	[ "$4" = 1 ] && verdict=met
+	printf '  %-34s %-22s goal %-14s %s\n' "$1" "$2" "$3" "$verdict"
+}

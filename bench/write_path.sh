@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The durable write path: POST /api/v1/facilities at 64 keep-alive
+# connections against a fresh server with the demo data, then the same
+# under strace to count WAL syncs per commit, then the plain SQLite loop
+# (one fsync per row) as the baseline. Prints figures and goals; fails
+# only on errors (a non-2xx answer, a transport error, a server crash or
+# an unclean stop), never on a missed goal.
+#
+# Settings (environment): BENCH_CONNS (64), BENCH_SECONDS (10),
+# BENCH_WARMUP (2), BENCH_STRACE_SECONDS (3), BENCH_SERVER_THREADS (4),
+# BENCH_LOADGEN_THREADS (2), TIEMCHUNG_BIN (build/tiemchung).
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+STRACE_SECONDS=${BENCH_STRACE_SECONDS:-3}
+
+# {n} makes names unique within one loadgen run; the tag per run makes
+# them unique across runs.
+body() {
+	printf '{"kind":"vaccination_site","name":"bench %s {n}","unit":"00001","daily_capacity":100}' "$1"
+}
+post() {
+	local out=$1 tag=$2
+	shift 2
+	loadgen "$out" -m POST -H "Authorization: Bearer $TOKEN" \
+		-H 'Content-Type: application/json' -b "$(body "$tag")" "$@" \
+		"$BASE/api/v1/facilities"
+	require_clean "$out"
+}
+
+echo "== write path: POST /api/v1/facilities, $CONNS connections" \
+	"(server --threads $SERVER_THREADS, loadgen $LG_THREADS threads, $(nproc) CPUs)"
+start_tiemchung
+login
+echo "  server pid $SERVER_PID, port $PORT, database $WORK/tiemchung.db"
+
+echo "-- warm-up ${WARMUP} s"
+post "$WORK/warm.txt" warm --label warm-up -d "$WARMUP"
+
+echo "-- measured run ${SECONDS_RUN} s"
+metrics "$WORK/m0"
+post "$WORK/run.txt" run --label writes -d "$SECONDS_RUN"
+sleep 0.3 # let the last suspended requests commit before reading /metrics
+metrics "$WORK/m1"
+
+commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/m1") - $(metric tiemchung_db_commits_total "$WORK/m0")")
+jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
+bsum=$(calc %d "$(metric tiemchung_db_commit_batch_size_sum "$WORK/m1") - $(metric tiemchung_db_commit_batch_size_sum "$WORK/m0")")
+bcount=$(calc %d "$(metric tiemchung_db_commit_batch_size_count "$WORK/m1") - $(metric tiemchung_db_commit_batch_size_count "$WORK/m0")")
+batch=$(calc %.1f "($bcount > 0 ? $bsum / $bcount : 0)")
+wait_s=$(metric tiemchung_http_resume_wait_max_seconds "$WORK/m1")
+wait_ms=$(calc %.2f "$wait_s * 1000")
+rps=$(val rps "$WORK/run.txt")
+p50=$(calc %.2f "$(val p50_us "$WORK/run.txt") / 1000")
+p99=$(calc %.2f "$(val p99_us "$WORK/run.txt") / 1000")
+maxl=$(calc %.2f "$(val max_us "$WORK/run.txt") / 1000")
+minsec=$(val min_sec "$WORK/run.txt")
+secs=$(val seconds "$WORK/run.txt")
+echo "  server side: $jobs write jobs in $commits commits" \
+	"($(calc %.0f "$commits / $secs") commits/s), mean batch $batch jobs," \
+	"max wait after resume $wait_ms ms (since server start)"
+if [ "$(calc %d "($batch < 2)")" = 1 ]; then
+	echo "  WARNING: mean batch size $batch: group commit is hardly batching"
+fi
+
+echo "-- ${STRACE_SECONDS} s under strace -f -c -e trace=fsync,fdatasync (slows the server)"
+sync_line="skipped"
+if ! command -v strace >/dev/null 2>&1; then
+	echo "  strace is not installed (make deps-bench installs it): skipped"
+else
+	strace -f -c -e trace=fsync,fdatasync -o "$WORK/strace.txt" -p "$SERVER_PID" \
+		2>"$WORK/strace.err" &
+	strace_pid=$!
+	sleep 1
+	if ! kill -0 "$strace_pid" 2>/dev/null; then
+		echo "  strace could not attach: $(head -n 2 "$WORK/strace.err")"
+		wait "$strace_pid" || true
+	else
+		metrics "$WORK/s0"
+		post "$WORK/strace_run.txt" strace --label writes-under-strace -d "$STRACE_SECONDS"
+		sleep 0.5
+		metrics "$WORK/s1"
+		kill -INT "$strace_pid"
+		wait "$strace_pid" || true
+		check_alive
+		s_commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/s1") - $(metric tiemchung_db_commits_total "$WORK/s0")")
+		s_jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/s1") - $(metric tiemchung_db_write_jobs_total "$WORK/s0")")
+		# strace -c: "% time seconds usecs/call calls [errors] syscall"
+		fsyncs=$(awk '$NF == "fsync" { print $4 }' "$WORK/strace.txt")
+		fdatasyncs=$(awk '$NF == "fdatasync" { print $4 }' "$WORK/strace.txt")
+		fsyncs=${fsyncs:-0}
+		fdatasyncs=${fdatasyncs:-0}
+		syncs=$((fsyncs + fdatasyncs))
+		echo "  $s_jobs write jobs in $s_commits commits; $fsyncs fsync + $fdatasyncs fdatasync" \
+			"= $syncs syncs, $(calc %.2f "($s_commits > 0 ? $syncs / $s_commits : 0)") per commit"
+		sync_line="$syncs syncs / $s_commits commits"
+		if [ "$s_commits" -gt 0 ] && [ "$syncs" -lt "$s_commits" ]; then
+			echo "  WARNING: fewer syncs than commits: some answers did not wait for an fsync"
+		fi
+	fi
+fi
+
+echo "-- plain SQLite loop (one-row durable transactions), 3 s, same disk"
+"$BB/sqlite_loop" "$WORK/loop.db" 3 >"$WORK/loop.txt" || fail "sqlite_loop"
+sed 's/^/    /' "$WORK/loop.txt"
+loop=$(val rows_per_s "$WORK/loop.txt")
+ratio=$(calc %.1f "($loop > 0 ? $rps / $loop : 0)")
+
+stop_server
+
+echo "== write path results"
+echo "  writes/s $rps  p50 $p50 ms  p99 $p99 ms  max $maxl ms  slowest second $minsec answers"
+echo "  mean batch $batch  max wait after resume $wait_ms ms  syncs: $sync_line"
+echo "  plain loop $loop rows/s  ratio $ratio x"
+goal "writes/s at $CONNS connections" "$rps" ">= 20000" "$(calc %d "($rps >= 20000)")"
+goal "p99 latency" "$p99 ms" "< 10 ms" "$(calc %d "($p99 < 10)")"
+goal "max wait after resume" "$wait_ms ms" "< 1000 ms" "$(calc %d "($wait_ms < 1000)")"
+goal "writes/s over plain-loop rows/s" "${ratio}x" ">= 4x" "$(calc %d "($ratio >= 4)")"
+echo "RESULT bench=write rps=$rps p50_ms=$p50 p99_ms=$p99 max_ms=$maxl batch=$batch" \
+	"resume_wait_max_ms=$wait_ms loop_rows_per_s=$loop ratio=$ratio"

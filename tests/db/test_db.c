@@ -1,0 +1,471 @@
+/* The database layer on the backend named by $TC_TEST_BACKEND: migrations,
+ * schema checks, query statuses, group commit, append-only audit. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "core/tctime.h"
+#include "crypto/secret.h"
+#include "db/dbi.h"
+#include "db/records.h"
+#include "tsupport.h"
+
+struct fixture {
+	char *where;
+	struct tc_db *db;
+	struct tc_arena a;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct tc_fault f = {0};
+	char *why = NULL;
+
+	fx->where = ts_db_new();
+	fx->db = tc_db_open(fx->where, NULL, &why);
+	if (fx->db == NULL)
+		fail_msg("open %s: %s", fx->where, why);
+	tc_arena_init(&fx->a);
+	if (tc_db_migrate(fx->db, "data", &f, &fx->a) != TC_ERR_OK)
+		fail_msg("migrate: %s", f.message);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	tc_db_close(fx->db);
+	ts_db_drop(fx->where);
+	free(fx->where);
+	tc_arena_cleanup(&fx->a);
+	free(fx);
+	return 0;
+}
+
+static tc_err run_script(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	return tc_exec_script(c, cls) == TC_QS_NONE ? TC_ERR_OK
+	                                            : tc_fault_set(f, TC_ERR_DB, NULL, "script");
+}
+
+static void test_migrate(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_dbc *c;
+	int v = 0;
+	int64_t n = 0;
+
+	assert_int_equal(tc_db_schema_version(fx->db, &v), TC_ERR_OK);
+	assert_int_equal(v, tc_db_schema_latest(fx->db));
+	assert_int_equal(tc_db_check_schema(fx->db, &f), TC_ERR_OK);
+	/* again: nothing to do, nothing changes */
+	assert_int_equal(tc_db_migrate(fx->db, "data", &f, &fx->a), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_units_count(c, &n), TC_QS_ONE);
+	assert_int_equal(n, 1 + 63 + 705 + 10599);
+	struct tc_unit u, *kids;
+	size_t k;
+	assert_int_equal(tc_q_unit_get(c, "00001", &fx->a, &u), TC_QS_ONE);
+	assert_string_equal(u.path, "VN/01/001/00001");
+	assert_string_equal(u.name, "Phúc Xá");
+	assert_true(tc_q_units_children(c, "VN", &fx->a, &kids, &k) >= 0);
+	assert_int_equal(k, 63);
+	assert_string_equal(kids[0].code, "01");
+	assert_true(tc_q_units_children(c, "318", &fx->a, &kids, &k) >= 0);
+	assert_int_equal(k, 0); /* an island district without communes */
+	assert_int_equal(tc_q_unit_get(c, "nope", &fx->a, &u), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+}
+
+static void test_schema_too_new(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	char *out = NULL;
+
+	assert_int_equal(tc_db_run(fx->db, run_script,
+	                           "INSERT INTO schema_version (version, name, applied_at)"
+	                           " VALUES (9999, 'from_the_future', '2030-01-01T00:00:00Z')",
+	                           &f),
+	                 TC_ERR_OK);
+	assert_int_equal(tc_db_check_schema(fx->db, &f), TC_ERR_SCHEMA_TOO_NEW);
+	assert_int_equal(tc_db_migrate(fx->db, "data", &f, &fx->a), TC_ERR_SCHEMA_TOO_NEW);
+	/* and the server refuses to start on it */
+	int rc = ts_run(NULL, &out, "serve", "--db", fx->where, "--listen", "127.0.0.1:0", NULL);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(out, "newer than this program"));
+	free(out);
+}
+
+static void test_serve_refuses_unmigrated(void **state)
+{
+	char *where = ts_db_new(), *out = NULL;
+	(void)state;
+	int rc = ts_run(NULL, &out, "serve", "--db", where, "--listen", "127.0.0.1:0", NULL);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(out, "tiemchung migrate"));
+	free(out);
+	ts_db_drop(where);
+	free(where);
+}
+
+static void test_schemas_agree(void **state)
+{
+	struct fixture *fx = *state;
+	char *mine = NULL, *other_desc = NULL;
+	struct tc_fault f = {0};
+
+	assert_int_equal(tc_db_describe(fx->db, &fx->a, &mine), TC_ERR_OK);
+	assert_non_null(strstr(mine, "users.password_hash\n"));
+	assert_non_null(strstr(mine, "audit_log.after\n"));
+	if (getenv("TC_TEST_PG") == NULL || *getenv("TC_TEST_PG") == '\0') {
+		print_message("no PostgreSQL cluster: compared nothing\n");
+		return;
+	}
+	/* Describe the other engine too and compare. */
+	const char *saved = getenv("TC_TEST_BACKEND");
+	char *keep = saved ? strdup(saved) : NULL;
+	setenv("TC_TEST_BACKEND", ts_is_pg() ? "sqlite" : "pg", 1);
+	char *where = ts_db_new(), *why = NULL;
+	struct tc_db *db = tc_db_open(where, NULL, &why);
+	assert_non_null(db);
+	assert_int_equal(tc_db_migrate(db, "data", &f, &fx->a), TC_ERR_OK);
+	assert_int_equal(tc_db_describe(db, &fx->a, &other_desc), TC_ERR_OK);
+	tc_db_close(db);
+	ts_db_drop(where);
+	free(where);
+	if (keep) {
+		setenv("TC_TEST_BACKEND", keep, 1);
+		free(keep);
+	} else {
+		unsetenv("TC_TEST_BACKEND");
+	}
+	assert_string_equal(mine, other_desc);
+}
+
+/* ---- group commit -------------------------------------------------------- */
+
+struct gc_job {
+	struct tc_job job;
+	int i;
+	bool fail; /* writes an audit row, then fails: both must vanish */
+	struct tc_arena a;
+	struct tc_db *db;
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+	int *left;
+};
+
+static tc_err gc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct gc_job *g = cls;
+	struct tc_facility fac = {
+		.kind = "vaccination_site",
+		.name = tc_arena_printf(&g->a, "gc-%d", g->fail ? -1 : g->i),
+		.unit_code = "00001",
+		.daily_capacity = 10,
+		.active = true,
+		.scope_path = "VN/01/001/00001",
+		.created_at = tc_now_us(),
+	};
+	tc_err rc = tc_audit_record(c, &tc_cli_actor, "create", "gc", "x", "VN", NULL,
+	                            NULL, f);
+	if (rc != TC_ERR_OK)
+		return rc;
+	if (g->fail)
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "x", "this job fails on purpose");
+	enum tc_qs qs = tc_q_facility_insert(c, &fac, &g->a);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static void gc_done(struct tc_job *j)
+{
+	struct gc_job *g = (struct gc_job *)j;
+	pthread_mutex_lock(g->mu);
+	(*g->left)--;
+	pthread_cond_signal(g->cv);
+	pthread_mutex_unlock(g->mu);
+}
+
+struct submitter {
+	struct gc_job *jobs;
+	int from, to;
+	struct tc_db *db;
+};
+
+static void *submit_range(void *arg)
+{
+	struct submitter *s = arg;
+	for (int i = s->from; i < s->to; i++)
+		tc_db_submit(s->db, &s->jobs[i].job);
+	return NULL;
+}
+
+static int64_t count(struct tc_db *db, const char *sql)
+{
+	struct tc_sql q = {.text = sql};
+	struct tc_dbc *c = tc_db_acquire(db);
+	int64_t n = -1;
+	assert_true(tc_exec(c, &q, NULL, 0, tc_rows_i64, &n) >= 0);
+	tc_db_release(db, c);
+	return n;
+}
+
+static void test_group_commit(void **state)
+{
+	struct fixture *fx = *state;
+	enum { N = 400, T = 8 };
+	struct gc_job *jobs = calloc(N, sizeof(*jobs));
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+	pthread_t th[T];
+	struct submitter sub[T];
+	struct tc_db_stats before, after;
+	int left = N, failed = 0;
+
+	tc_db_stats(fx->db, &before);
+	for (int i = 0; i < N; i++) {
+		jobs[i].i = i;
+		jobs[i].fail = i % 7 == 3;
+		failed += jobs[i].fail;
+		tc_arena_init(&jobs[i].a);
+		jobs[i].mu = &mu;
+		jobs[i].cv = &cv;
+		jobs[i].left = &left;
+		jobs[i].job.run = gc_run;
+		jobs[i].job.cls = &jobs[i];
+		jobs[i].job.done = gc_done;
+	}
+	for (int t = 0; t < T; t++) {
+		sub[t] = (struct submitter){jobs, t * N / T, (t + 1) * N / T, fx->db};
+		pthread_create(&th[t], NULL, submit_range, &sub[t]);
+	}
+	for (int t = 0; t < T; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_lock(&mu);
+	while (left > 0)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	for (int i = 0; i < N; i++) {
+		if (jobs[i].fail) {
+			assert_int_equal(jobs[i].job.rc, TC_ERR_INVALID_FIELD);
+			assert_string_equal(jobs[i].job.fault.field, "x");
+		} else {
+			assert_int_equal(jobs[i].job.rc, TC_ERR_OK);
+		}
+		tc_arena_cleanup(&jobs[i].a);
+	}
+	tc_db_stats(fx->db, &after);
+	assert_int_equal(after.jobs - before.jobs, N);
+	/* every failing job was rolled back alone, with its audit row */
+	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM facilities WHERE name LIKE 'gc-%'"),
+	                 N - failed);
+	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'gc'"),
+	                 N - failed);
+	print_message("%d jobs in %llu commits\n", N,
+	              (unsigned long long)(after.batches - before.batches));
+	if (!ts_is_pg())
+		assert_true(after.batches - before.batches < N); /* batching happened */
+	free(jobs);
+}
+
+/* ---- statuses and round trips -------------------------------------------- */
+
+struct ins_user {
+	struct tc_user u;
+	enum tc_qs qs;
+};
+
+static tc_err insert_user(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct ins_user *iu = cls;
+	iu->qs = tc_q_user_insert(c, &iu->u);
+	return iu->qs < 0 ? tc_qs_err(iu->qs, f) : TC_ERR_OK;
+}
+
+static void test_statuses(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_user got;
+	struct tc_dbc *c;
+	int64_t t = 1795362759123456; /* microseconds survive both engines */
+	struct ins_user iu = {.u = {.username = "dbtest", .password_hash = "x",
+	                            .role = "viewer", .unit_code = "01",
+	                            .scope_path = "VN/01", .active = true,
+	                            .created_at = t}};
+
+	assert_int_equal(tc_db_run(fx->db, insert_user, &iu, &f), TC_ERR_OK);
+	assert_true(iu.u.id > 0);
+	assert_int_equal(tc_db_run(fx->db, insert_user, &iu, &f), TC_ERR_CONFLICT);
+	assert_int_equal(iu.qs, TC_QS_CONFLICT);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_user_get(c, iu.u.id, &fx->a, &got), TC_QS_ONE);
+	assert_string_equal(got.username, "dbtest");
+	assert_int_equal(got.created_at, t);
+	assert_true(got.active);
+	assert_null(got.password_hash);
+	assert_int_equal(got.facility_id, 0);
+	assert_int_equal(tc_q_user_get(c, 987654, &fx->a, &got), TC_QS_NONE);
+	assert_int_equal(tc_q_user_by_username(c, "dbtest", &fx->a, &got), TC_QS_ONE);
+	assert_string_equal(got.password_hash, "x");
+
+	/* prefix lists stop at path boundaries */
+	struct tc_user *list;
+	size_t n;
+	struct tc_page page = {100, 0};
+	assert_true(tc_q_users_list(c, "VN/0", NULL, page, &fx->a, &list, &n) >= 0);
+	assert_int_equal(n, 0);
+	assert_true(tc_q_users_list(c, "VN/01", "viewer", page, &fx->a, &list, &n) >= 0);
+	assert_int_equal(n, 1);
+	assert_true(tc_q_users_list(c, "VN", "site_staff", page, &fx->a, &list, &n) >= 0);
+	assert_int_equal(n, 0);
+	tc_db_release(fx->db, c);
+}
+
+struct sess {
+	struct tc_session s;
+	int64_t uid;
+	int step;
+};
+
+static tc_err sess_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct sess *x = cls;
+	enum tc_qs qs = TC_QS_ONE;
+	switch (x->step) {
+	case 0:
+		qs = tc_q_session_insert(c, "aaaa", &x->s);
+		break;
+	case 1:
+		qs = tc_q_session_touch(c, x->s.id, x->s.last_seen_at + 5000000);
+		break;
+	case 2: {
+		struct tc_user u = {.id = x->uid, .role = "viewer", .unit_code = "01",
+		                    .scope_path = "VN/01", .active = false};
+		qs = tc_q_user_update(c, &u);
+		break;
+	}
+	}
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static void test_sessions(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_dbc *c;
+	struct tc_session s;
+	struct tc_user u;
+	struct ins_user iu = {.u = {.username = "sess", .password_hash = "x",
+	                            .role = "viewer", .unit_code = "01",
+	                            .scope_path = "VN/01", .active = true,
+	                            .created_at = tc_now_us()}};
+	assert_int_equal(tc_db_run(fx->db, insert_user, &iu, &f), TC_ERR_OK);
+	int64_t now = tc_now_us();
+	struct sess x = {.s = {.user_id = iu.u.id, .created_at = now, .last_seen_at = now,
+	                       .expires_at = now + 3600000000LL, .idle_seconds = 60},
+	                 .uid = iu.u.id};
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	x.step = 1;
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_session_lookup(c, "aaaa", &fx->a, &s, &u), TC_QS_ONE);
+	assert_int_equal(s.last_seen_at, now + 5000000);
+	assert_string_equal(u.username, "sess");
+	assert_string_equal(u.scope_path, "VN/01");
+	tc_db_release(fx->db, c);
+	x.step = 2; /* disabling the user kills the session at once */
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_session_lookup(c, "aaaa", &fx->a, &s, &u), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+}
+
+struct af {
+	int64_t now, window;
+};
+
+static tc_err authfail_add(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct af *x = cls;
+	enum tc_qs qs = tc_q_authfail_add(c, "user", "k", x->now, x->window);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static void test_authfail_window(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_dbc *c;
+	int64_t n, t0 = 1795362759000000, win = 900000000;
+	struct af x = {t0, t0 - win};
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(tc_db_run(fx->db, authfail_add, &x, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_true(tc_q_authfail_get(c, "user", "k", t0 - win, &n) >= 0);
+	assert_int_equal(n, 3);
+	assert_true(tc_q_authfail_get(c, "addr", "k", t0 - win, &n) >= 0);
+	assert_int_equal(n, 0);
+	tc_db_release(fx->db, c);
+	/* a failure after the window restarts the count */
+	x.now = t0 + win + 1;
+	x.window = x.now - win;
+	assert_int_equal(tc_db_run(fx->db, authfail_add, &x, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_true(tc_q_authfail_get(c, "user", "k", x.window, &n) >= 0);
+	assert_int_equal(n, 1);
+	tc_db_release(fx->db, c);
+}
+
+static void test_audit_append_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	assert_int_equal(tc_db_run(fx->db, run_script,
+	                           "INSERT INTO audit_log (at, actor, action, entity,"
+	                           " entity_id, scope_path) VALUES ('2026-01-01T00:00:00Z',"
+	                           " 'cli', 'create', 'x', '1', 'VN')",
+	                           &f),
+	                 TC_ERR_OK);
+	int64_t before = count(fx->db, "SELECT COUNT(*) FROM audit_log");
+	assert_true(before > 0);
+	tc_err rc1 = tc_db_run(fx->db, run_script, "UPDATE audit_log SET actor = 'evil'", &f);
+	tc_err rc2 = tc_db_run(fx->db, run_script, "DELETE FROM audit_log", &f);
+	if (!ts_is_pg()) {
+		assert_int_not_equal(rc1, TC_ERR_OK);
+		assert_int_not_equal(rc2, TC_ERR_OK);
+	}
+	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log"), before);
+	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'evil'"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_too_new, setup, teardown),
+		cmocka_unit_test(test_serve_refuses_unmigrated),
+		cmocka_unit_test_setup_teardown(test_schemas_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_authfail_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+	};
+	tc_secret_init();
+	return cmocka_run_group_tests_name(ts_is_pg() ? "db (postgresql)" : "db (sqlite)",
+	                                   tests, NULL, NULL);
+}

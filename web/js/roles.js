@@ -1,0 +1,87 @@
+// What each role may see and do in the pages. This mirrors the server's
+// rules (src/domain/access.c) only to choose what to show; the server
+// decides, and its answer is what the user sees when the two differ.
+
+export const LEVELS = ['country', 'province', 'district', 'commune', 'facility'];
+
+export const ROLES = {
+	national_admin: { rank: 4, levels: ['country'] },
+	province_health: { rank: 3, levels: ['province'] },
+	district_centre: { rank: 2, levels: ['district'] },
+	site_manager: { rank: 1, levels: ['facility'] },
+	site_staff: { rank: 0, levels: ['facility'] },
+	commune_officer: { rank: 0, levels: ['commune'] },
+	mcc_agent: { rank: 0, levels: ['country', 'province', 'district'] },
+	viewer: { rank: 0, levels: ['country', 'province', 'district', 'commune', 'facility'] },
+};
+
+export const ROLE_NAMES = Object.keys(ROLES);
+
+export const KINDS = {
+	national_warehouse: { levels: ['country'], creators: ['national_admin'] },
+	provincial_warehouse: { levels: ['province'], creators: ['national_admin', 'province_health'] },
+	district_centre: { levels: ['district'], creators: ['national_admin', 'province_health'] },
+	vaccination_site: {
+		levels: ['district', 'commune'],
+		creators: ['national_admin', 'province_health', 'district_centre'],
+	},
+};
+
+export const KIND_NAMES = Object.keys(KINDS);
+
+export function isAdmin(role) {
+	return (ROLES[role]?.rank ?? 0) > 0;
+}
+
+export function canCreateFacilities(role) {
+	return KIND_NAMES.some((k) => KINDS[k].creators.includes(role));
+}
+
+export function creatableKinds(role) {
+	return KIND_NAMES.filter((k) => KINDS[k].creators.includes(role));
+}
+
+// The level of a scope path: VN, VN/01, VN/01/001, VN/01/001/00001, .../F4.
+export function scopeLevel(scope) {
+	const segs = String(scope || '').split('/');
+	if (segs[segs.length - 1].startsWith('F'))
+		return 'facility';
+	return LEVELS[Math.min(segs.length - 1, 3)];
+}
+
+// The deepest administrative unit code in a scope path (a facility's
+// scope ends with F<id>; its unit is the segment before).
+export function scopeUnit(scope) {
+	const segs = String(scope || 'VN').split('/').filter((s) => !s.startsWith('F'));
+	return segs[segs.length - 1];
+}
+
+export function levelIndex(level) {
+	return LEVELS.indexOf(level);
+}
+
+// Roles an actor may grant, given the actor's own scope: no higher rank,
+// and placeable at or below the actor's level.
+export function grantableRoles(role, scope) {
+	const rank = ROLES[role]?.rank ?? 0;
+	if (rank === 0)
+		return [];
+	const mine = levelIndex(scopeLevel(scope));
+	return ROLE_NAMES.filter((r) => ROLES[r].rank <= rank &&
+		ROLES[r].levels.some((l) => levelIndex(l) >= mine));
+}
+
+// The administrative levels (not facility) where a role may be placed,
+// at or below the actor's level.
+export function unitLevelsFor(levels, actorScope) {
+	const mine = levelIndex(scopeLevel(actorScope));
+	return levels.filter((l) => l !== 'facility' && levelIndex(l) >= mine);
+}
+
+// The pages in the menu, in order, for a role.
+export function navFor(role) {
+	const pages = ['overview', 'units', 'facilities'];
+	if (isAdmin(role))
+		pages.push('users', 'audit');
+	return pages;
+}
