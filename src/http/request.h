@@ -48,6 +48,7 @@ struct tc_req {
 	struct tc_buf body;
 	size_t body_limit;
 	bool too_large;
+	uint64_t discarded; /* bytes of an oversized body dropped */
 	char client[64]; /* client address (after a trusted proxy) */
 	struct tc_actor actor;
 	const char *target_scope; /* set by a route's scope resolver */

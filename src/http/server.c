@@ -31,6 +31,10 @@
 #include "router.h"
 #include "static.h"
 
+/* An oversized body is read and dropped up to this much, so its 413
+ * reaches the client; past it the connection is closed at once. */
+#define DISCARD_MAX (16u << 20)
+
 struct tc_server {
 	const struct tc_config *cfg;
 	struct tc_db *db;
@@ -320,10 +324,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && tc_parse_i64(cl, 0, INT64_MAX, &len) && (uint64_t)len > r->body_limit) {
-			/* Refuse before reading the body; the connection closes. */
+			const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+			                                                 MHD_HTTP_HEADER_EXPECT);
 			r->too_large = true;
-			answer_error(r, TC_ERR_TOO_LARGE);
-			return queue(r);
+			/* A client that waits for "100 Continue" gets the refusal
+			 * instead and never sends the body; so does one announcing
+			 * more than is worth reading. Others are answered once their
+			 * body has been read and dropped, so that the answer is not
+			 * lost to a reset. */
+			if ((expect && strcasecmp(expect, "100-continue") == 0) ||
+			    (uint64_t)len > DISCARD_MAX) {
+				answer_error(r, TC_ERR_TOO_LARGE);
+				return queue(r);
+			}
 		}
 		return MHD_YES;
 	}
@@ -341,15 +354,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		break;
 	}
 	if (*upload_size) {
-		if (r->body.len + *upload_size > r->body_limit) {
+		if (!r->too_large && r->body.len + *upload_size > r->body_limit)
 			r->too_large = true;
+		if (r->too_large) {
+			r->discarded += *upload_size;
 			*upload_size = 0;
-			answer_error(r, TC_ERR_TOO_LARGE);
-			return queue(r);
+			if (r->discarded > DISCARD_MAX) {
+				answer_error(r, TC_ERR_TOO_LARGE);
+				return queue(r);
+			}
+			return MHD_YES;
 		}
 		tc_buf_append(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (r->too_large) {
+		answer_error(r, TC_ERR_TOO_LARGE);
+		return queue(r);
 	}
 	dispatch(r);
 	if (r->pending)

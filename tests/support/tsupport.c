@@ -386,9 +386,10 @@ struct ts_resp ts_req_ct(struct ts_http *h, const char *method, const char *path
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	cc = curl_easy_perform(c);
-	if (cc != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(cc));
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	/* A server may answer (413) and close before the upload ends. */
+	if (cc != CURLE_OK && !(cc == CURLE_SEND_ERROR && r.status != 0))
+		fail_msg("%s %s: %s", method, path, curl_easy_strerror(cc));
 	curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &conns);
 	h->connects += conns;
 	curl_slist_free_all(hl);
