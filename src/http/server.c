@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/jspec.h"
 #include "../core/log.h"
 #include "../core/tctime.h"
 #include "auth.h"
@@ -242,6 +243,44 @@ static void req_free(struct tc_req *r)
 	free(r);
 }
 
+struct arg_check {
+	struct tc_req *r;
+	const char *bad; /* first parameter that is not clean text */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
+                                 const char *key, const char *value)
+{
+	struct arg_check *ac = cls;
+	(void)kind;
+	if (tc_utf8_check(key, strlen(key), false) < 0 ||
+	    (value && tc_utf8_check(value, strlen(value), false) < 0)) {
+		size_t n = strlen(key);
+		ac->bad = tc_utf8_check(key, n, false) < 0 || n > 64
+		                  ? "?"
+		                  : tc_arena_strndup(&ac->r->arena, key, n);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Query strings and path parameters reach SQL and JSON: they must be
+ * text. Checked once, here, for every route. */
+static tc_err check_params(struct tc_req *r)
+{
+	struct arg_check ac = {r, NULL};
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &ac);
+	if (ac.bad)
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, ac.bad,
+		                    "a query parameter is not valid UTF-8 text");
+	for (int i = 0; i < TC_MAX_PATH_PARAMS && r->params[i]; i++)
+		if (tc_utf8_check(r->params[i], strlen(r->params[i]), false) < 0)
+			return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "path",
+			                    "the path is not valid UTF-8 text");
+	return TC_ERR_OK;
+}
+
 static void dispatch(struct tc_req *r)
 {
 	tc_err rc;
@@ -262,6 +301,11 @@ static void dispatch(struct tc_req *r)
 		rc = tc_static_serve(r, r->srv->cfg->web_dir);
 		if (rc != TC_ERR_OK)
 			answer_error(r, rc);
+		return;
+	}
+	rc = check_params(r);
+	if (rc != TC_ERR_OK) {
+		answer_error(r, rc);
 		return;
 	}
 	if (r->route->roles != TC_PUBLIC) {

@@ -132,6 +132,13 @@ static void test_errors_are_json(void **state)
 	          "invalid_parameter", "limit");
 	ts_expect(ts_req(W.h, "GET", "/api/v1/facilities?kind=hospital", W.admin, NULL), 400,
 	          "invalid_parameter", "kind");
+	/* parameters that are not text never reach the database */
+	ts_expect(ts_req(W.h, "GET", "/api/v1/units?parent=%FF%FE", W.admin, NULL), 400,
+	          "invalid_parameter", "parent");
+	ts_expect(ts_req(W.h, "GET", "/api/v1/units/%C3%28", W.admin, NULL), 400,
+	          "invalid_parameter", "path");
+	ts_expect(ts_req(W.h, "GET", "/api/v1/units?parent=%0A01", W.admin, NULL), 400,
+	          "invalid_parameter", "parent");
 }
 
 static void test_bad_bodies(void **state)

@@ -1,0 +1,194 @@
+/* Login limits, client addresses behind a trusted proxy, idle expiry and
+ * CLI account creation: each with a server started for the purpose. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tsupport.h"
+
+static char *DB;
+
+/* Each test gets its own database: failed-login counts are stored. */
+static int setup(void **state)
+{
+	(void)state;
+	DB = ts_db_new();
+	ts_db_seed(DB);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ts_db_drop(DB);
+	free(DB);
+	return 0;
+}
+
+static struct ts_resp login(struct ts_http *h, const char *user, const char *pw,
+                            const char *xff)
+{
+	char *body = ts_fmt("{\"username\":\"%s\",\"password\":\"%s\"}", user, pw);
+	char *hdr = xff ? ts_fmt("X-Forwarded-For: %s", xff) : NULL;
+	struct ts_resp r = ts_req_ct(h, "POST", "/api/v1/auth/login", NULL, NULL, body,
+	                             strlen(body), hdr);
+	free(body);
+	free(hdr);
+	return r;
+}
+
+static void test_limit_per_username(void **state)
+{
+	struct ts_server s;
+	(void)state;
+	ts_server_start(&s, DB, "--login-max-per-user", "3", NULL);
+	struct ts_http *h = ts_http_new(&s);
+	for (int i = 0; i < 3; i++)
+		ts_expect(login(h, "mcc", "wrong-password", NULL), 401, "invalid_credentials", NULL);
+	/* now even the right password is refused, with Retry-After */
+	struct ts_resp r = login(h, "mcc", TS_DEMO_PASSWORD, NULL);
+	assert_int_equal(r.status, 429);
+	assert_string_equal(ts_err_code(&r), "rate_limited");
+	assert_non_null(strstr(r.headers, "Retry-After: 900"));
+	ts_resp_free(&r);
+	/* another account from the same address is unaffected */
+	ts_expect(login(h, "viewer", TS_DEMO_PASSWORD, NULL), 200, NULL, NULL);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+	/* the count is stored: a restarted server remembers it */
+	ts_server_start(&s, DB, "--login-max-per-user", "3", NULL);
+	h = ts_http_new(&s);
+	ts_expect(login(h, "mcc", TS_DEMO_PASSWORD, NULL), 429, "rate_limited", NULL);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+	/* a short window lets the account in again once it ended */
+	ts_server_start(&s, DB, "--login-max-per-user", "3", "--login-window", "1", NULL);
+	h = ts_http_new(&s);
+	sleep(2);
+	ts_expect(login(h, "mcc", TS_DEMO_PASSWORD, NULL), 200, NULL, NULL);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+}
+
+static void test_limit_per_address_and_proxy(void **state)
+{
+	struct ts_server s;
+	(void)state;
+	/* No trusted proxy: X-Forwarded-For is ignored, all count as 127.0.0.1. */
+	ts_server_start(&s, DB, "--login-max-per-addr", "3", NULL);
+	struct ts_http *h = ts_http_new(&s);
+	ts_expect(login(h, "nobody1", "x", "10.0.0.1"), 401, NULL, NULL);
+	ts_expect(login(h, "nobody2", "x", "10.0.0.2"), 401, NULL, NULL);
+	ts_expect(login(h, "nobody3", "x", "10.0.0.3"), 401, NULL, NULL);
+	ts_expect(login(h, "hanoi", TS_DEMO_PASSWORD, "10.0.0.4"), 429, "rate_limited", NULL);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+
+	/* Behind a trusted proxy, the address it reports is the client's. */
+	ts_server_start(&s, DB, "--login-max-per-addr", "2", "--trusted-proxy", "127.0.0.1", NULL);
+	h = ts_http_new(&s);
+	ts_expect(login(h, "nobody4", "x", "203.0.113.9"), 401, NULL, NULL);
+	ts_expect(login(h, "nobody5", "x", "198.51.100.1, 203.0.113.9"), 401, NULL, NULL);
+	ts_expect(login(h, "hanoi", TS_DEMO_PASSWORD, "203.0.113.9"), 429, "rate_limited", NULL);
+	ts_expect(login(h, "hanoi", TS_DEMO_PASSWORD, "203.0.113.10"), 200, NULL, NULL);
+	/* garbage in the header falls back to the proxy's own address */
+	ts_expect(login(h, "hanoi", TS_DEMO_PASSWORD, "not-an-address"), 429, NULL, NULL);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+}
+
+static void test_idle_expiry(void **state)
+{
+	struct ts_server s;
+	(void)state;
+	ts_server_start(&s, DB, "--session-idle", "4", "--site-session-idle", "1", NULL);
+	struct ts_http *h = ts_http_new(&s);
+	char *office = ts_login(h, "hanoi", TS_DEMO_PASSWORD);
+	char *tablet = ts_login(h, "phucxa.staff", TS_DEMO_PASSWORD);
+	sleep(2);
+	/* the site tablet's short idle time has passed; the office's has not */
+	ts_expect(ts_req(h, "GET", "/api/v1/me", tablet, NULL), 401, "token_expired", NULL);
+	ts_expect(ts_req(h, "GET", "/api/v1/me", office, NULL), 200, NULL, NULL);
+	sleep(2);
+	/* use keeps a session alive (seen 2 s ago, idle limit 4 s) */
+	ts_expect(ts_req(h, "GET", "/api/v1/me", office, NULL), 200, NULL, NULL);
+	sleep(5);
+	ts_expect(ts_req(h, "GET", "/api/v1/me", office, NULL), 401, "token_expired", NULL);
+	free(office);
+	free(tablet);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+}
+
+static void test_cli_user_add(void **state)
+{
+	char *out = NULL;
+	struct ts_server s;
+	(void)state;
+	assert_int_equal(ts_run("mật khẩu của tổng đài\n", &out, "user", "add", "mcc.hcm",
+	                        "--role", "mcc_agent", "--unit", "79", "--db", DB, NULL),
+	                 0);
+	free(out);
+	/* refusals name what is wrong */
+	assert_int_not_equal(ts_run("long enough password\n", &out, "user", "add", "mcc.hcm",
+	                            "--role", "mcc_agent", "--unit", "79", "--db", DB, NULL),
+	                     0);
+	assert_non_null(strstr(out, "already taken"));
+	free(out);
+	assert_int_not_equal(ts_run("short\n", &out, "user", "add", "x.y", "--role", "viewer",
+	                            "--unit", "79", "--db", DB, NULL),
+	                     0);
+	assert_non_null(strstr(out, "password"));
+	free(out);
+	assert_int_not_equal(ts_run("long enough password\n", &out, "user", "add", "x.y", "--role",
+	                            "province_health", "--unit", "760", "--db", DB, NULL),
+	                     0);
+	assert_non_null(strstr(out, "province_health belongs to a province"));
+	free(out);
+	assert_int_not_equal(ts_run(NULL, &out, "user", "add", "x.y", "--role", "viewer", "--db",
+	                            DB, NULL),
+	                     0);
+	free(out);
+	/* the account works */
+	ts_server_start(&s, DB, NULL);
+	struct ts_http *h = ts_http_new(&s);
+	char *t = ts_login(h, "mcc.hcm", "mật khẩu của tổng đài");
+	struct ts_resp r = ts_req(h, "GET", "/api/v1/me", t, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"scope\":\"VN/79\""));
+	ts_resp_free(&r);
+	free(t);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+	/* --help and --version answer without a database */
+	assert_int_equal(ts_run(NULL, &out, "--help", NULL), 0);
+	assert_non_null(strstr(out, "seed-demo"));
+	free(out);
+	assert_int_equal(ts_run(NULL, &out, "--version", NULL), 0);
+	assert_non_null(strstr(out, "tiemchung "));
+	free(out);
+	assert_int_equal(ts_run(NULL, &out, "serve", "--help", NULL), 0);
+	assert_non_null(strstr(out, "--trusted-proxy"));
+	free(out);
+	assert_int_equal(ts_run(NULL, &out, "frobnicate", NULL), 2);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_limit_per_username, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_per_address_and_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_user_add, setup, teardown),
+	};
+	return cmocka_run_group_tests_name(ts_is_pg() ? "sessions (postgresql)" : "sessions (sqlite)",
+	                                   tests, NULL, NULL);
+}
