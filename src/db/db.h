@@ -163,6 +163,7 @@ struct tc_user {
 	bool active;
 	int64_t created_at;
 	int64_t created_by; /* 0: created from the command line */
+	const char *place_name; /* unit or facility name; filled by get and list */
 };
 
 struct tc_session {

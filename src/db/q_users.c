@@ -3,25 +3,32 @@
 #include "dbi.h"
 
 #define USER_COLS \
-	"id, username, role, unit_code, facility_id, scope_path, active, created_at, created_by"
+	"users.id, username, role, users.unit_code, facility_id, users.scope_path," \
+	" users.active, users.created_at, created_by"
+/* The name of the account's place, for lists that people read. */
+#define USER_PLACE \
+	", COALESCE(un.name_with_type, f.name) FROM users" \
+	" LEFT JOIN units un ON un.code = users.unit_code" \
+	" LEFT JOIN facilities f ON f.id = users.facility_id"
 
 static struct tc_sql q_insert = TC_SQL(
 	"INSERT INTO users (username, password_hash, role, unit_code, facility_id,"
 	" scope_path, active, created_at, created_by)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id");
-static struct tc_sql q_get = TC_SQL("SELECT " USER_COLS " FROM users WHERE id = $1");
+static struct tc_sql q_get =
+	TC_SQL("SELECT " USER_COLS USER_PLACE " WHERE users.id = $1");
 static struct tc_sql q_by_name = TC_SQL(
-	"SELECT " USER_COLS ", password_hash FROM users WHERE username = $1");
+	"SELECT " USER_COLS ", NULL, password_hash FROM users WHERE username = $1");
 static struct tc_sql q_update = TC_SQL(
 	"UPDATE users SET role = $2, unit_code = $3, facility_id = $4,"
 	" scope_path = $5, active = $6 WHERE id = $1");
 static struct tc_sql q_set_password =
 	TC_SQL("UPDATE users SET password_hash = $2 WHERE id = $1");
 static struct tc_sql q_list = TC_SQL(
-	"SELECT " USER_COLS " FROM users"
-	" WHERE (scope_path = $1 OR scope_path LIKE $2)"
+	"SELECT " USER_COLS USER_PLACE
+	" WHERE (users.scope_path = $1 OR users.scope_path LIKE $2)"
 	" AND (CAST($3 AS TEXT) IS NULL OR role = CAST($3 AS TEXT))"
-	" ORDER BY id LIMIT $4 OFFSET $5");
+	" ORDER BY users.id LIMIT $4 OFFSET $5");
 
 static void fill_user(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 {
@@ -36,6 +43,7 @@ static void fill_user(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	u->active = tc_row_bool(r, 6);
 	u->created_at = tc_row_time(r, 7);
 	u->created_by = tc_row_i64(r, 8);
+	u->place_name = tc_row_text(r, 9, a);
 	u->password_hash = NULL;
 }
 
@@ -44,7 +52,7 @@ static void fill_user_hash(void *item, const struct tc_dbrow *r, struct tc_arena
 	struct tc_user *u = item;
 
 	fill_user(item, r, a);
-	u->password_hash = tc_row_text(r, 9, a);
+	u->password_hash = tc_row_text(r, 10, a);
 }
 
 enum tc_qs tc_q_user_insert(struct tc_dbc *c, struct tc_user *u)

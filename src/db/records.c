@@ -33,12 +33,15 @@ static json_t *time_or_null(int64_t us, struct tc_arena *a)
 
 json_t *tc_json_user(const struct tc_user *u, struct tc_arena *a)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:s, s:b, s:o}", "id",
+	json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:s, s:b, s:o}", "id",
 	                 (json_int_t)u->id, "username", u->username, "role", u->role,
 	                 "unit", str_or_null(u->unit_code), "facility",
 	                 u->facility_id ? json_integer(u->facility_id) : json_null(),
 	                 "scope", u->scope_path, "active", u->active, "created_at",
 	                 time_or_null(u->created_at, a));
+	if (j && u->place_name)
+		json_object_set_new(j, "place_name", json_string(u->place_name));
+	return j;
 }
 
 json_t *tc_json_facility(const struct tc_facility *f, struct tc_arena *a)

@@ -49,6 +49,8 @@ struct tc_actor {
 	const char *scope; /* jurisdiction path */
 	const char *unit_code;
 	int64_t facility_id;
+	int64_t session_expires_at; /* absolute end of the session */
+	int64_t session_idle_s;     /* idle limit, seconds */
 };
 
 bool tc_role_parse(const char *s, enum tc_role *out);

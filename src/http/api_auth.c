@@ -196,5 +196,9 @@ tc_err tc_api_me(struct tc_req *r)
 		return rc;
 	json_t *user = tc_json_user(&u, &r->arena);
 	json_object_set_new(user, "jurisdiction_name", json_string(place.name));
-	return tc_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "user", user));
+	return tc_reply_json(r, MHD_HTTP_OK,
+	                     json_pack("{s:o, s:{s:o, s:I}}", "user", user, "session",
+	                               "expires_at",
+	                               tc_json_time(r->actor.session_expires_at, &r->arena),
+	                               "idle_seconds", (json_int_t)r->actor.session_idle_s));
 }

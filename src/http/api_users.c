@@ -169,7 +169,8 @@ tc_err tc_api_user_create(struct tc_req *r)
 	                         .scope_path = place.scope,
 	                         .active = true,
 	                         .created_at = tc_now_us(),
-	                         .created_by = r->actor.user_id};
+	                         .created_by = r->actor.user_id,
+	                         .place_name = place.name};
 	rc = tc_req_write(r, create_run, cr, create_after);
 out:
 	if (b.password)
@@ -325,6 +326,8 @@ tc_err tc_api_user_patch(struct tc_req *r)
 	p->after.unit_code = place.unit_code;
 	p->after.facility_id = place.facility_id;
 	p->after.scope_path = place.scope;
+	if (b.unit || b.facility.set)
+		p->after.place_name = place.name;
 	if (b.active.set)
 		p->after.active = b.active.v;
 	if (b.password) {

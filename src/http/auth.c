@@ -81,6 +81,8 @@ tc_err tc_auth_request(struct tc_req *r)
 	r->actor.scope = u.scope_path;
 	r->actor.unit_code = u.unit_code;
 	r->actor.facility_id = u.facility_id;
+	r->actor.session_expires_at = s.expires_at;
+	r->actor.session_idle_s = s.idle_seconds;
 	snprintf(r->log_user, sizeof(r->log_user), "%lld", (long long)u.id);
 	/* Write last-seen at most every tenth of the idle time (and at least
 	 * once a minute), so that reading does not mean writing. */

@@ -573,13 +573,13 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 	};
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);
 	if (srv->mhd == NULL) {

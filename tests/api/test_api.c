@@ -250,6 +250,12 @@ static void test_tokens(void **state)
 	assert_string_equal(json_string_value(json_object_get(u, "scope")), "VN/01");
 	assert_string_equal(json_string_value(json_object_get(u, "jurisdiction_name")),
 	                    "Thành phố Hà Nội");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(me, "session"),
+	                                                    "idle_seconds")), 1800);
+	json_decref(me);
+	me = get_json("/api/v1/me", W.staff, 200); /* site tablets idle out sooner */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(me, "session"),
+	                                                    "idle_seconds")), 600);
 	json_decref(me);
 	/* logout ends exactly that session */
 	char *t = ts_login(W.h, "viewer", TS_DEMO_PASSWORD);
@@ -474,6 +480,11 @@ static void test_users_list_and_patch(void **state)
 		const char *s = json_string_value(json_object_get(json_array_get(arr, i), "scope"));
 		assert_true(strncmp(s, "VN/01/001", 9) == 0);
 	}
+	json_decref(j);
+	j = get_json("/api/v1/users?role=district_centre&unit=001", W.hanoi, 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "users"), 0),
+	                                                      "place_name")),
+	                    "Quận Ba Đình");
 	json_decref(j);
 	j = get_json("/api/v1/users?role=site_staff", W.hanoi, 200);
 	arr = json_object_get(j, "users");

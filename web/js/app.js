@@ -17,6 +17,7 @@ const PAGES = { overview, units, facilities, users, audit };
 const root = document.getElementById('app');
 
 const state = {
+	signedIn: false, // a token is in use (set before /me answers)
 	me: null, // GET /api/v1/me's user
 	session: null, // {expires_at, idle_seconds}
 	lastActivity: 0,
@@ -59,6 +60,7 @@ function brand(tag) {
 
 function showLogin(messageKey) {
 	stopTimer();
+	state.signedIn = false;
 	state.me = null;
 	state.session = null;
 	forget();
@@ -169,7 +171,7 @@ function armTimer() {
 }
 
 function checkDeadline() {
-	if (!state.me)
+	if (!state.signedIn)
 		return;
 	if (Date.now() >= sessionDeadline()) {
 		clearSession();
@@ -185,7 +187,11 @@ onActivity(() => {
 		armTimer();
 });
 
-onSessionEnd(() => showLogin('login.expired'));
+// Several calls in flight can all answer 401; the first one decides.
+onSessionEnd(() => {
+	if (state.signedIn)
+		showLogin('login.expired');
+});
 
 document.addEventListener('visibilitychange', () => {
 	if (document.visibilityState === 'visible')
@@ -207,6 +213,7 @@ async function logout() {
 
 async function startSignedIn() {
 	const s = session();
+	state.signedIn = true;
 	state.session = s ? { expires_at: s.expires_at, idle_seconds: s.idle_seconds } : null;
 	state.lastActivity = Date.now();
 	let r;
@@ -216,7 +223,7 @@ async function startSignedIn() {
 		if (!token())
 			return; // 401: the login page is already showing
 		replace(root, h('main', { class: 'page', id: 'main' }, errorBox(e),
-			h('button', { type: 'button', class: 'btn', on: { click: startSignedIn } }, 'OK')));
+			h('button', { type: 'button', class: 'btn', i18n: 'retry', on: { click: startSignedIn } })));
 		return;
 	}
 	state.me = r.user;

@@ -131,9 +131,33 @@ function setErrText(el, e) {
 	}
 }
 
+// Once the user changes a marked field, its message has done its job.
+function clearOnEdit(form) {
+	if (form.dataset.clearOnEdit)
+		return;
+	form.dataset.clearOnEdit = '1';
+	const clear = (ev) => {
+		const box = ev.target.closest('[data-field]');
+		if (!box)
+			return;
+		const msg = box.querySelector('.field-error');
+		if (msg && !msg.hidden) {
+			msg.hidden = true;
+			msg.textContent = '';
+			delete msg.dataset.errCode;
+			delete msg.dataset.i18n;
+		}
+		for (const el of box.querySelectorAll('[aria-invalid]'))
+			el.removeAttribute('aria-invalid');
+	};
+	form.addEventListener('input', clear);
+	form.addEventListener('change', clear);
+}
+
 // Shows one error: next to the field the error names when the form has
 // it, else at the top of the form. e is an ApiError or {field, i18n}.
 export function showError(form, e) {
+	clearOnEdit(form);
 	const box = e.field ? form.querySelector(`[data-field="${CSS.escape(e.field)}"]`) : null;
 	if (box && !box.hidden) {
 		const msg = box.querySelector('.field-error');

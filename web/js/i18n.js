@@ -14,6 +14,7 @@ const vi = {
 	'lang.en': 'English',
 	'skip': 'Bỏ qua, đến nội dung chính',
 	'loading': 'Đang tải…',
+	'retry': 'Thử lại',
 	'none': '—',
 	'unknown': 'chưa có số liệu',
 
@@ -92,6 +93,7 @@ const vi = {
 	'units.noChildren': 'Đơn vị này không có đơn vị trực thuộc.',
 	'units.noMatch': 'Không có đơn vị nào khớp với tìm kiếm.',
 	'units.open': 'Xem {name}',
+	'units.unknownNote': '— : chưa có số liệu dân số.',
 
 	'fac.title': 'Cơ sở',
 	'fac.kind': 'Loại cơ sở',
@@ -122,7 +124,7 @@ const vi = {
 	'users.role': 'Vai trò',
 	'users.place': 'Địa bàn / cơ sở',
 	'users.status': 'Trạng thái',
-	'users.created': 'Ngày tạo',
+	'users.createdAt': 'Ngày tạo',
 	'users.active': 'Đang hoạt động',
 	'users.disabled': 'Đã khóa',
 	'users.disable': 'Khóa',
@@ -130,6 +132,9 @@ const vi = {
 	'users.disableLabel': 'Khóa tài khoản {name}',
 	'users.enableLabel': 'Mở khóa tài khoản {name}',
 	'users.you': '(bạn)',
+	'users.actions': 'Thao tác',
+	'users.history': 'Nhật ký',
+	'users.showPassword': 'Hiện mật khẩu',
 	'users.confirmDisable': 'Khóa tài khoản “{name}”? Người này sẽ bị đăng xuất ngay.',
 	'users.disabledDone': 'Đã khóa tài khoản “{name}”.',
 	'users.enabledDone': 'Đã mở khóa tài khoản “{name}”.',
@@ -178,6 +183,7 @@ const vi = {
 	'audit.more': 'Xem thêm',
 	'audit.details': 'Chi tiết',
 	'audit.system': 'hệ thống',
+	'audit.passwordChanged': 'Đổi mật khẩu',
 	'audit.newest': 'Mới nhất ở trên.',
 	'audit.action.login': 'Đăng nhập',
 	'audit.action.logout': 'Đăng xuất',
@@ -249,6 +255,8 @@ const vi = {
 	'err.serverSays': 'Máy chủ báo: {msg}',
 };
 
+// English has no per-field error texts: the server's own messages are
+// English and more precise, so errorText() shows those.
 const en = {
 	'app.name': 'COVID-19 Vaccination',
 	'app.tagline': 'National COVID-19 vaccination management',
@@ -257,6 +265,7 @@ const en = {
 	'lang.en': 'English',
 	'skip': 'Skip to main content',
 	'loading': 'Loading…',
+	'retry': 'Try again',
 	'none': '—',
 	'unknown': 'not known',
 
@@ -335,6 +344,7 @@ const en = {
 	'units.noChildren': 'This unit has no units below it.',
 	'units.noMatch': 'No unit matches the search.',
 	'units.open': 'Open {name}',
+	'units.unknownNote': '— : population not known.',
 
 	'fac.title': 'Facilities',
 	'fac.kind': 'Kind of facility',
@@ -365,7 +375,7 @@ const en = {
 	'users.role': 'Role',
 	'users.place': 'Jurisdiction / facility',
 	'users.status': 'Status',
-	'users.created': 'Created',
+	'users.createdAt': 'Created',
 	'users.active': 'Active',
 	'users.disabled': 'Disabled',
 	'users.disable': 'Disable',
@@ -373,6 +383,9 @@ const en = {
 	'users.disableLabel': 'Disable account {name}',
 	'users.enableLabel': 'Enable account {name}',
 	'users.you': '(you)',
+	'users.actions': 'Actions',
+	'users.history': 'History',
+	'users.showPassword': 'Show password',
 	'users.confirmDisable': 'Disable the account “{name}”? It is logged out at once.',
 	'users.disabledDone': 'Account “{name}” disabled.',
 	'users.enabledDone': 'Account “{name}” enabled.',
@@ -421,6 +434,7 @@ const en = {
 	'audit.more': 'Show more',
 	'audit.details': 'Details',
 	'audit.system': 'system',
+	'audit.passwordChanged': 'Password changed',
 	'audit.newest': 'Newest first.',
 	'audit.action.login': 'Log in',
 	'audit.action.logout': 'Log out',
@@ -542,16 +556,22 @@ export function fmtNum(n) {
 	return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB').format(n);
 }
 
-// Times are shown in Vietnam's time zone wherever the browser is.
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+	year: 'numeric', month: '2-digit', day: '2-digit',
+	hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+	timeZone: TIME_ZONE,
+});
+
+// "23/11/2026 08:05" in both languages, in Vietnam's time zone wherever
+// the browser is (vi-VN's own format puts the time first).
 export function fmtTime(iso) {
 	const d = new Date(iso);
 	if (Number.isNaN(d.getTime()))
 		return iso;
-	return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
-		dateStyle: 'short',
-		timeStyle: 'short',
-		timeZone: TIME_ZONE,
-	}).format(d);
+	const p = {};
+	for (const part of timeFormat.formatToParts(d))
+		p[part.type] = part.value;
+	return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
 // The text for an API error: by code and field, by code, else the

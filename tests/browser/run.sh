@@ -1,0 +1,102 @@
+#!/bin/sh
+# The browser test: starts a real server on a demo database in a temporary
+# directory and drives Debian's chromium through the web pages with
+# playwright-core (tests/browser/landing.test.mjs).
+#
+#   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
+#
+# Prints one TAP line per check ("ok N - ..." / "not ok N - ...") on
+# stdout, everything else on stderr; exits non-zero if a check failed.
+# Screenshots go to build/browser/. Needs node and `npm ci` at the root.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+
+bin=${TIEMCHUNG_BIN:-build/tiemchung}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tiemchung-browser.XXXXXX") || exit 2
+pid=
+n=0
+
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# tap OK|FAIL DESCRIPTION
+tap() {
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+	fi
+}
+
+# bail DESCRIPTION [FILE]: one failed check, the file's tail on stderr.
+bail() {
+	tap FAIL "$1"
+	[ $# -gt 1 ] && [ -f "$2" ] && tail -n 40 "$2" >&2
+	exit 1
+}
+
+[ -x "$bin" ] || bail "tiemchung binary exists at $bin (set TIEMCHUNG_BIN)"
+command -v node >/dev/null 2>&1 || bail "node is installed"
+[ -f node_modules/playwright-core/package.json ] ||
+	bail "playwright-core is installed (run 'npm ci' at the repository root)"
+[ -x /usr/bin/chromium ] || bail "chromium is installed at /usr/bin/chromium"
+
+"$bin" migrate --db "$tmp/t.db" >"$tmp/setup.log" 2>&1 ||
+	bail "the demo database is migrated" "$tmp/setup.log"
+"$bin" seed-demo --db "$tmp/t.db" >>"$tmp/setup.log" 2>&1 ||
+	bail "the demo database is seeded" "$tmp/setup.log"
+
+"$bin" serve --db "$tmp/t.db" --listen 127.0.0.1:0 --web web --access-log off \
+	>"$tmp/serve.out" 2>"$tmp/serve.err" &
+pid=$!
+
+port=
+tries=0
+while [ $tries -lt 100 ]; do
+	port=$(sed -n 's#^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*#\1#p' "$tmp/serve.out" 2>/dev/null)
+	[ -n "$port" ] && break
+	kill -0 "$pid" 2>/dev/null || break
+	tries=$((tries + 1))
+	sleep 0.1
+done
+[ -n "$port" ] || bail "the server starts and prints its port" "$tmp/serve.err"
+echo "# server on http://127.0.0.1:$port (pid $pid)" >&2
+
+mkdir -p build/browser
+# Chromium's throwaway profile (playwright makes one per launch) lands in
+# $tmp too, so nothing is left behind.
+TMPDIR="$tmp" timeout 300 node tests/browser/landing.test.mjs "http://127.0.0.1:$port" \
+	>"$tmp/tap.out"
+status=$?
+cat "$tmp/tap.out"
+n=$(grep -cE '^(not )?ok ' "$tmp/tap.out")
+failed=$(grep -cE '^not ok ' "$tmp/tap.out")
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	tap FAIL "the browser test runs to its end (exit status $status)"
+	failed=1
+fi
+
+# The server must stop cleanly on SIGTERM (under ASan this also catches
+# leaks and memory errors the pages provoked).
+kill -TERM "$pid"
+wait "$pid"
+sstatus=$?
+pid=
+if [ "$sstatus" -eq 0 ]; then
+	tap OK "the server stops cleanly on SIGTERM"
+else
+	tap FAIL "the server stops cleanly on SIGTERM (exit status $sstatus)"
+	tail -n 60 "$tmp/serve.err" >&2
+	failed=$((failed + 1))
+fi
+
+[ "$failed" -eq 0 ]
