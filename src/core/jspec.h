@@ -24,7 +24,7 @@ enum tc_jtype { TC_JT_END, TC_JT_STRING, TC_JT_INT, TC_JT_BOOL };
 
 enum {
 	TC_JF_REQUIRED = 1u << 0,
-	TC_JF_MULTILINE = 1u << 1, /* string may hold \n and \t */
+	TC_JF_MULTILINE = 1u << 1, /* string may hold \n, \r and \t */
 };
 
 /* Optional scalars know whether they were given. */

@@ -91,17 +91,20 @@ bool tc_time_parse(const char *s, int64_t *us)
 	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) ||
 	    s[16] != ':' || !digits(s + 17, 2, &se))
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 ||
+	    mi > 59 || se > 59)
 		return false;
 	p = s + 19;
 	if (*p == '.') {
 		int n = 0;
 		p++;
 		while (*p >= '0' && *p <= '9') {
-			if (n < 6) {
-				frac = frac * 10 + (*p - '0');
-				n++;
-			}
+			if (n == 6)
+				return false;
+			frac = frac * 10 + (*p - '0');
+			n++;
 			p++;
 		}
 		if (n == 0)
@@ -109,8 +112,7 @@ bool tc_time_parse(const char *s, int64_t *us)
 		while (n++ < 6)
 			frac *= 10;
 	}
-	if (!(strcmp(p, "Z") == 0 || strcmp(p, "+00") == 0 ||
-	      strcmp(p, "+00:00") == 0 || *p == '\0'))
+	if (!(strcmp(p, "Z") == 0 || strcmp(p, "+00") == 0 || strcmp(p, "+00:00") == 0))
 		return false;
 	int64_t days = tc_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*us = ((days * 86400) + h * 3600 + mi * 60 + se) * (int64_t)1000000 + frac;

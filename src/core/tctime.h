@@ -14,7 +14,8 @@ int64_t tc_mono_us(void); /* monotonic, for durations */
 
 /* Writes the canonical text of `us` into out[TC_TIME_TEXT_LEN]. */
 void tc_time_format(int64_t us, char out[TC_TIME_TEXT_LEN]);
-/* Accepts "YYYY-MM-DD[T ]HH:MM:SS[.f{1,6}](Z|+00|+00:00)". */
+/* Accepts "YYYY-MM-DD[T ]HH:MM:SS[.f{1,6}](Z|+00|+00:00)" naming a real
+ * date and time (no February 30th, no leap second). */
 bool tc_time_parse(const char *s, int64_t *us);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

@@ -206,8 +206,9 @@ out:
 static size_t count_lines(const char *s, size_t n)
 {
 	size_t k = 1;
+	/* the CSV reader also ends a row at a lone CR (old Mac exports) */
 	for (size_t i = 0; i < n; i++)
-		k += s[i] == '\n';
+		k += s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'));
 	return k;
 }
 

@@ -56,6 +56,8 @@ static int ref_next(struct ref *r)
 		if (r->pos == r->n) {
 			if (state == QUOTED)
 				return -1;
+			if (state == START)
+				start = r->text_len; /* an empty last field */
 			ref_finish(r, start);
 			r->line++;
 			return 1;

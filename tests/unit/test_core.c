@@ -99,6 +99,14 @@ static void test_time(void **state)
 	assert_false(tc_time_parse("2026-11-22T15:52:39+07", &us));
 	assert_false(tc_time_parse("2026-11-22", &us));
 	assert_false(tc_time_parse("2026-11-22T15:52:39.Z", &us));
+	/* only real dates and times */
+	assert_false(tc_time_parse("2021-02-30T00:00:00Z", &us));
+	assert_false(tc_time_parse("2023-02-29 12:00:00+00", &us));
+	assert_true(tc_time_parse("2024-02-29 12:00:00+00", &us));
+	assert_false(tc_time_parse("2021-04-31T08:00:00Z", &us));
+	assert_false(tc_time_parse("2021-06-01T23:59:60Z", &us));
+	assert_false(tc_time_parse("2021-06-01T23:59:59.1234567Z", &us));
+	assert_false(tc_time_parse("2021-06-01T23:59:59", &us));
 	/* negative instants and the calendar */
 	tc_time_format(-1, t);
 	assert_string_equal(t, "1969-12-31T23:59:59.999999Z");

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -89,6 +90,14 @@ static void test_units_parse(void **state)
 	tc_arena_init(&a);
 	assert_int_equal(parse(provinces, districts, wards, &n, &u, &f, &a), TC_ERR_OK);
 	assert_int_equal(n, 6);
+	/* old Mac line ends (a lone CR) read the same */
+	char *cr = strdup(provinces);
+	for (char *c = cr; *c; c++)
+		if (*c == '\n')
+			*c = '\r';
+	assert_int_equal(parse(cr, districts, wards, &n, &u, &f, &a), TC_ERR_OK);
+	assert_int_equal(n, 6);
+	free(cr);
 	assert_string_equal(u[0].code, "VN");
 	assert_int_equal(u[0].population, 8246600 + 9227600);
 	assert_string_equal(u[5].path, "VN/01/001/00001");
