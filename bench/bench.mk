@@ -27,7 +27,9 @@ build/bench/sqlite_loop: bench/sqlite_loop.c
 deps-bench:
 	@scripts/deps.sh --bench
 
-# The two runs share the CPUs with nothing else of ours: one after the other.
+# deps-bench first (it may install the compiler and libraries the build
+# needs), then the build, then the two runs one after the other so that
+# they do not share the CPUs.
 bench: deps-bench
 	@$(MAKE) --no-print-directory $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh

@@ -22,10 +22,9 @@ static char *body;
 static size_t body_len;
 static int first_marker;
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
-                                  const char *url, const char *method,
-                                  const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ok;
@@ -80,14 +79,14 @@ static void make_body(size_t size)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"threads", required_argument, 0, 't'},
-	                                     {"listen", required_argument, 0, 'l'},
-	                                     {"size", required_argument, 0, 's'},
-	                                     {0, 0, 0, 0}};
+	static const struct option opts[] = { { "threads", required_argument, 0, 't' },
+		                              { "listen", required_argument, 0, 'l' },
+		                              { "size", required_argument, 0, 's' },
+		                              { 0, 0, 0, 0 } };
 	const char *listen = "127.0.0.1:0";
 	unsigned threads = 4;
 	size_t size = 0;
-	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	sigset_t sigs;
@@ -100,7 +99,8 @@ int main(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 's': size = (size_t)atol(optarg); break;
 		default:
-			fputs("usage: hello [--threads N] [--listen ADDR:PORT] [--size BYTES]\n",
+			fputs("usage: hello [--threads N] [--listen ADDR:PORT] [--size "
+			      "BYTES]\n",
 			      stderr);
 			return 2;
 		}
@@ -125,15 +125,14 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	d = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-	                             MHD_USE_ERROR_LOG,
-	                     0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-	                     (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
-	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	                     MHD_OPTION_END);
+	d = MHD_start_daemon(
+	        MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+	                MHD_USE_ERROR_LOG,
+	        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+	        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+	        (unsigned)8192, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "hello: cannot listen on %s\n", listen);
 		return 1;

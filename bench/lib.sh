@@ -1,6 +1,6 @@
 # Shared by write_path.sh and read_path.sh: settings, a fresh demo server,
 # login, /metrics, and reading loadgen's RESULT line.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${TIEMCHUNG_BIN:-$ROOT/build/tiemchung}
@@ -48,10 +48,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# machine_note: the figures are only as good as the machine is quiet.
+# Measures how busy the CPUs are over one second before the run.
+machine_note() {
+	local a b busy
+	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+	sleep 1
+	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+	busy=$(echo "$a $b" | awk '{ w = $3 - $1; i = $4 - $2; printf "%d", (w + i) ? 100 * w / (w + i) : 0 }')
+	echo "  $(nproc) CPUs, ${busy}% busy in the second before the run" \
+		"(load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	if [ "$busy" -gt 15 ]; then
+		echo "  WARNING: something else is using the CPUs: the figures below are low and noisy;"
+		echo "  busiest processes now: $(top -b -n 2 -d 0.5 | awk '/^top -/ { f++ } f == 2 && $1 ~ /^[0-9]+$/ && n < 4 { printf "%s %s%%  ", $12, $9; n++ }')"
+	fi
+}
+
 # wait_listening FILE: the port from a "listening on http://HOST:PORT" line.
 wait_listening() {
-	local i
-	for i in $(seq 1 100); do
+	local _
+	for _ in $(seq 1 100); do
 		if grep -q '^listening on ' "$1" 2>/dev/null; then
 			PORT=$(sed -n 's/^listening on http:\/\/.*:\([0-9]*\)$/\1/p' "$1")
 			BASE=http://127.0.0.1:$PORT
@@ -81,6 +97,32 @@ start_hello() {
 	"$BB/hello" --threads "$SERVER_THREADS" "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
 	SERVER_PID=$!
 	wait_listening "$WORK/server.out"
+}
+
+# rss_mb: the server's resident memory in MB.
+rss_mb() {
+	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status"
+}
+
+# thread_cpu FILE: CPU ticks used so far by each of the server's threads.
+thread_cpu() {
+	local t
+	for t in /proc/"$SERVER_PID"/task/*; do
+		# after "pid (comm) ", utime and stime are fields 12 and 13
+		printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ <"$t/comm")" \
+			"$(sed 's/.*) //' "$t/stat" | awk '{ print $12 + $13 }')"
+	done >"$1"
+}
+
+# cpu_per_answer BEFORE AFTER ANSWERS: the server's CPU per answer, by
+# thread name (the writer thread is named after the program).
+cpu_per_answer() {
+	LC_ALL=C join <(LC_ALL=C sort "$1") <(LC_ALL=C sort "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
+		{ d[$2] += $5 - $3; tot += $5 - $3 }
+		END {
+			for (k in d) printf "%s %.0f us, ", k, d[k] / hz * 1e6 / n
+			printf "all %.0f us", tot / hz * 1e6 / n
+		}'
 }
 
 check_alive() {

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,9 +43,9 @@
  * Values in microseconds; exact below 256 us, then 128 sub-buckets per
  * power of two (under 0.8% relative error). */
 
-#define H_SUB 128
+#define H_SUB      128
 #define H_MAXSHIFT 40
-#define H_LEN (H_SUB * (H_MAXSHIFT + 2))
+#define H_LEN      (H_SUB * (H_MAXSHIFT + 2))
 
 struct hist {
 	uint64_t n[H_LEN];
@@ -132,6 +133,7 @@ static struct {
 	long long nrequests;
 	double timeout;
 	bool print_body;
+	bool timeline;
 	bool quiet;
 	const char *label;
 } opt = {
@@ -170,7 +172,7 @@ struct conn {
 	int fd;
 	enum cstate st;
 	bool want_out;
-	bool reused;   /* has answered at least one request on this socket */
+	bool reused; /* has answered at least one request on this socket */
 	char *out;
 	size_t out_len, out_off;
 	char *in;
@@ -230,8 +232,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
 }
 
 /* Copies template t into the buffer with every "{n}" replaced by num. */
-static void append_tpl(char **buf, size_t *len, size_t *cap, const char *t,
-                       long long num)
+static void append_tpl(char **buf, size_t *len, size_t *cap, const char *t, long long num)
 {
 	char nb[24];
 	int nl = snprintf(nb, sizeof(nb), "%lld", num);
@@ -281,8 +282,8 @@ static void build_request(struct conn *c)
 
 static void set_events(struct worker *w, struct conn *c, bool out)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (out ? EPOLLOUT : 0u),
-	                         .data.ptr = c};
+	struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0u),
+		                  .data.ptr = c };
 	if (c->want_out == out)
 		return;
 	c->want_out = out;
@@ -293,7 +294,7 @@ static void set_events(struct worker *w, struct conn *c, bool out)
 static void conn_open(struct worker *w, struct conn *c)
 {
 	int one = 1;
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
 
 	c->fd = socket(target->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	               target->ai_protocol);
@@ -423,8 +424,8 @@ static bool parse_head(struct conn *c)
 	}
 	if (http10 && !keep_alive)
 		c->close_after = true;
-	if (c->status == 204 || c->status == 304 || (c->status >= 100 && c->status < 200) ||
-	    strncmp(opt.method, "HEAD", 4) == 0)
+	if (c->status == 204 || c->status == 304 ||
+	    (c->status >= 100 && c->status < 200) || strncmp(opt.method, "HEAD", 4) == 0)
 		c->clen = 0;
 	c->chunk_pos = c->hdr_len;
 	return true;
@@ -445,7 +446,8 @@ static int chunked_done(struct conn *c)
 		unsigned long long sz = strtoull(p, NULL, 16);
 		if (sz == 0) {
 			/* trailers end with an empty line */
-			char *fin = memmem(eol, (size_t)(c->in + c->in_len - eol), "\r\n\r\n", 4);
+			char *fin = memmem(eol, (size_t)(c->in + c->in_len - eol),
+			                   "\r\n\r\n", 4);
 			if (fin == NULL)
 				return 0;
 			c->chunk_pos = (size_t)(fin - c->in) + 4;
@@ -495,7 +497,8 @@ static void response_done(struct worker *w, struct conn *c, size_t body_end, int
 		w->errors++;
 		if (w->first_bad[0] == '\0')
 			snprintf(w->first_bad, sizeof(w->first_bad),
-			         "%zu unexpected bytes after a response", c->in_len - body_end);
+			         "%zu unexpected bytes after a response",
+			         c->in_len - body_end);
 		c->close_after = true;
 	}
 	c->reused = true;
@@ -685,6 +688,7 @@ static void usage(FILE *to)
 	      "  -b, --body TEXT     request body; {n} becomes a unique counter\n"
 	      "      --timeout S     give up on an answer after S seconds (default 30)\n"
 	      "      --label NAME    name printed with the results\n"
+	      "      --timeline      print the answers completed in each second\n"
 	      "      --print-body    print the body of the last answer to stdout\n"
 	      "                      (the only output besides errors; for -n 1 calls)\n"
 	      "Last line: RESULT key=value ... (requests, rps, latency in us, statuses,\n"
@@ -735,28 +739,29 @@ static void sleep_until(int64_t deadline)
 			return;
 		if (left > 50000)
 			left = 50000;
-		struct timespec ts = {left / 1000000, (left % 1000000) * 1000};
+		struct timespec ts = { left / 1000000, (left % 1000000) * 1000 };
 		nanosleep(&ts, NULL);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{"connections", required_argument, 0, 'c'},
-		{"threads", required_argument, 0, 't'},
-		{"duration", required_argument, 0, 'd'},
-		{"warmup", required_argument, 0, 'w'},
-		{"requests", required_argument, 0, 'n'},
-		{"method", required_argument, 0, 'm'},
-		{"header", required_argument, 0, 'H'},
-		{"body", required_argument, 0, 'b'},
-		{"timeout", required_argument, 0, 'T'},
-		{"label", required_argument, 0, 'L'},
-		{"print-body", no_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0}};
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	static const struct option lopts[] = { { "connections", required_argument, 0,
+		                                 'c' },
+		                               { "threads", required_argument, 0, 't' },
+		                               { "duration", required_argument, 0, 'd' },
+		                               { "warmup", required_argument, 0, 'w' },
+		                               { "requests", required_argument, 0, 'n' },
+		                               { "method", required_argument, 0, 'm' },
+		                               { "header", required_argument, 0, 'H' },
+		                               { "body", required_argument, 0, 'b' },
+		                               { "timeout", required_argument, 0, 'T' },
+		                               { "label", required_argument, 0, 'L' },
+		                               { "print-body", no_argument, 0, 'P' },
+		                               { "timeline", no_argument, 0, 'S' },
+		                               { "help", no_argument, 0, 'h' },
+		                               { 0, 0, 0, 0 } };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
 	struct worker *ws;
 	struct hist *all;
 	size_t cap = 0;
@@ -778,7 +783,11 @@ int main(int argc, char **argv)
 		case 'b': opt.body = optarg; break;
 		case 'T': opt.timeout = atof(optarg); break;
 		case 'L': opt.label = optarg; break;
-		case 'P': opt.print_body = true; opt.quiet = true; break;
+		case 'S': opt.timeline = true; break;
+		case 'P':
+			opt.print_body = true;
+			opt.quiet = true;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -858,9 +867,9 @@ int main(int argc, char **argv)
 
 	/* ---- results ---- */
 	all = calloc(1, sizeof(*all));
-	uint64_t status[6] = {0}, codes[600] = {0}, ok = 0, reconnects = 0,
+	uint64_t status[6] = { 0 }, codes[600] = { 0 }, ok = 0, reconnects = 0,
 	         conn_closes = 0, errors = 0, timeouts = 0, bytes = 0;
-	uint64_t per_sec[MAX_SECONDS] = {0};
+	uint64_t per_sec[MAX_SECONDS] = { 0 };
 	const char *first_bad = NULL;
 	struct worker *last = NULL;
 	for (int i = 0; i < opt.threads; i++) {
@@ -897,12 +906,17 @@ int main(int argc, char **argv)
 	if (whole == 0)
 		min_sec = 0;
 	uint64_t non2xx = all->count - status[2];
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 
 	if (opt.print_body) {
 		if (last)
 			fwrite(last->last_body, 1, last->last_body_len, stdout);
 		if (errors || non2xx) {
-			fprintf(stderr, "loadgen: %s\n", first_bad ? first_bad : "failed");
+			fprintf(stderr, "loadgen: %s\n",
+			        first_bad ? first_bad : "failed");
 			return 1;
 		}
 		return 0;
@@ -922,22 +936,32 @@ int main(int argc, char **argv)
 	if (whole > 0)
 		printf("  per whole second: min %llu, max %llu answers\n",
 		       (unsigned long long)min_sec, (unsigned long long)max_sec);
+	if (opt.timeline && whole > 0) {
+		printf("  timeline (answers per second):");
+		for (int k = 0; k < whole && k < MAX_SECONDS; k++)
+			printf(" %llu", (unsigned long long)per_sec[k]);
+		printf("\n");
+	}
 	printf("  statuses:");
 	for (int k = 0; k < 600; k++)
 		if (codes[k])
 			printf(" %d=%llu", k, (unsigned long long)codes[k]);
 	if (status[0])
 		printf(" other=%llu", (unsigned long long)status[0]);
-	printf("\n  reconnects %llu (Connection: close %llu), errors %llu "
+	printf("\n  loadgen CPU %.2f s (warm-up included), %.1f us per answer\n", cpu,
+	       all->count ? cpu * 1e6 / (double)all->count : 0.0);
+	printf("  reconnects %llu (Connection: close %llu), errors %llu "
 	       "(timeouts %llu)\n",
 	       (unsigned long long)reconnects, (unsigned long long)conn_closes,
 	       (unsigned long long)errors, (unsigned long long)timeouts);
 	if (first_bad)
 		printf("  first problem: %s\n", first_bad);
 	printf("RESULT label=%s conns=%d threads=%d seconds=%.3f requests=%llu rps=%.1f "
-	       "mean_us=%.1f p50_us=%llu p90_us=%llu p99_us=%llu p999_us=%llu max_us=%llu "
+	       "mean_us=%.1f p50_us=%llu p90_us=%llu p99_us=%llu p999_us=%llu "
+	       "max_us=%llu "
 	       "min_sec=%llu max_sec=%llu s2xx=%llu s3xx=%llu s4xx=%llu s5xx=%llu "
-	       "non2xx=%llu reconnects=%llu conn_close=%llu errors=%llu timeouts=%llu\n",
+	       "non2xx=%llu reconnects=%llu conn_close=%llu errors=%llu timeouts=%llu "
+	       "cpu_s=%.2f\n",
 	       opt.label, opt.conns, opt.threads, secs, (unsigned long long)all->count,
 	       rps, all->count ? (double)all->sum / (double)all->count : 0.0,
 	       (unsigned long long)h_percentile(all, 50),
@@ -949,7 +973,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)status[4], (unsigned long long)status[5],
 	       (unsigned long long)non2xx, (unsigned long long)reconnects,
 	       (unsigned long long)conn_closes, (unsigned long long)errors,
-	       (unsigned long long)timeouts);
+	       (unsigned long long)timeouts, cpu);
 	(void)ok;
 	return 0;
 }

@@ -16,7 +16,8 @@ set -euo pipefail
 PATH_UNITS='/api/v1/units?parent=VN'
 
 echo "== read path: GET $PATH_UNITS, $CONNS connections" \
-	"(server --threads $SERVER_THREADS, loadgen $LG_THREADS threads, $(nproc) CPUs)"
+	"(server --threads $SERVER_THREADS, loadgen $LG_THREADS threads)"
+machine_note
 start_tiemchung
 login
 size=$(get "$PATH_UNITS" | wc -c) || fail "GET $PATH_UNITS"
@@ -25,15 +26,24 @@ echo "  server pid $SERVER_PID, port $PORT; the answer is $size bytes, $province
 loadgen "$WORK/warm.txt" --label warm-up -d "$WARMUP" \
 	-H "Authorization: Bearer $TOKEN" "$BASE$PATH_UNITS"
 require_clean "$WORK/warm.txt"
-loadgen "$WORK/units.txt" --label units -d "$SECONDS_RUN" \
+rss0=$(rss_mb)
+thread_cpu "$WORK/cpu0"
+metrics "$WORK/m0"
+loadgen "$WORK/units.txt" --label units --timeline -d "$SECONDS_RUN" \
 	-H "Authorization: Bearer $TOKEN" "$BASE$PATH_UNITS"
 require_clean "$WORK/units.txt"
+metrics "$WORK/m1"
+thread_cpu "$WORK/cpu1"
+rss1=$(rss_mb)
+wj=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
+echo "  server memory: $rss0 MB before the run, $rss1 MB after; write jobs during the reads: $wj"
+echo "  server CPU per read: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$(val requests "$WORK/units.txt")")"
 stop_server # frees the CPUs for the ceiling
 
 echo "-- ceiling: bench/hello, small JSON answer"
 start_hello
 loadgen "$WORK/hwarm.txt" --label warm-up -d "$WARMUP" "$BASE/"
-loadgen "$WORK/hello.txt" --label hello -d "$SECONDS_RUN" "$BASE/"
+loadgen "$WORK/hello.txt" --label hello --timeline -d "$SECONDS_RUN" "$BASE/"
 require_clean "$WORK/hello.txt"
 stop_server
 

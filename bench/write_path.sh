@@ -29,7 +29,8 @@ post() {
 }
 
 echo "== write path: POST /api/v1/facilities, $CONNS connections" \
-	"(server --threads $SERVER_THREADS, loadgen $LG_THREADS threads, $(nproc) CPUs)"
+	"(server --threads $SERVER_THREADS, loadgen $LG_THREADS threads)"
+machine_note
 start_tiemchung
 login
 echo "  server pid $SERVER_PID, port $PORT, database $WORK/tiemchung.db"
@@ -38,10 +39,14 @@ echo "-- warm-up ${WARMUP} s"
 post "$WORK/warm.txt" warm --label warm-up -d "$WARMUP"
 
 echo "-- measured run ${SECONDS_RUN} s"
+rss0=$(rss_mb)
+thread_cpu "$WORK/cpu0"
 metrics "$WORK/m0"
-post "$WORK/run.txt" run --label writes -d "$SECONDS_RUN"
+post "$WORK/run.txt" run --label writes --timeline -d "$SECONDS_RUN"
 sleep 0.3 # let the last suspended requests commit before reading /metrics
 metrics "$WORK/m1"
+thread_cpu "$WORK/cpu1"
+rss1=$(rss_mb)
 
 commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/m1") - $(metric tiemchung_db_commits_total "$WORK/m0")")
 jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
@@ -59,6 +64,9 @@ secs=$(val seconds "$WORK/run.txt")
 echo "  server side: $jobs write jobs in $commits commits" \
 	"($(calc %.0f "$commits / $secs") commits/s), mean batch $batch jobs," \
 	"max wait after resume $wait_ms ms (since server start)"
+echo "  server memory: $rss0 MB before the run, $rss1 MB after"
+echo "  server CPU per write: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$jobs")" \
+	"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
 if [ "$(calc %d "($batch < 2)")" = 1 ]; then
 	echo "  WARNING: mean batch size $batch: group commit is hardly batching"
 fi
@@ -100,21 +108,50 @@ else
 	fi
 fi
 
-echo "-- plain SQLite loop (one-row durable transactions), 3 s, same disk"
-"$BB/sqlite_loop" "$WORK/loop.db" 3 >"$WORK/loop.txt" || fail "sqlite_loop"
-sed 's/^/    /' "$WORK/loop.txt"
+stop_server # frees the CPUs for the loops
+# Write the server's files back first, so that the loops' fsyncs do not
+# pay for them.
+sync
+sleep 1
+
+# best_of_two OUT ARGS...: runs sqlite_loop twice (single runs on this
+# virtual machine vary by about 15%), keeps the faster run in OUT.
+best_of_two() {
+	local out=$1 a b f
+	shift
+	"$BB/sqlite_loop" "$@" >"$out.1" || fail "sqlite_loop $*"
+	"$BB/sqlite_loop" "$@" >"$out.2" || fail "sqlite_loop $*"
+	for f in "$out.1" "$out.2"; do
+		sed -n '1s/^/    /p' "$f"
+	done
+	a=$(val rows_per_s "$out.1")
+	b=$(val rows_per_s "$out.2")
+	if [ "$(calc %d "($a >= $b)")" = 1 ]; then cp "$out.1" "$out"; else cp "$out.2" "$out"; fi
+}
+
+echo "-- plain SQLite loop (one-row durable transactions), best of 2 x 3 s, same disk"
+best_of_two "$WORK/loop.txt" -t 3 "$WORK/loop.db"
 loop=$(val rows_per_s "$WORK/loop.txt")
 ratio=$(calc %.1f "($loop > 0 ? $rps / $loop : 0)")
 
-stop_server
+# What the writer thread could do alone: the facility job's SQL in
+# batches of the size measured above, no HTTP, a CPU nearly to itself.
+nb=$(calc %d "($batch < 1 ? 1 : $batch + 0.5)")
+echo "-- for reference: the facility job's SQL alone, batches of $nb, best of 2 x 3 s"
+best_of_two "$WORK/ceil.txt" -t 3 -b "$nb" -j facility "$WORK/loop.db"
+ceil=$(val rows_per_s "$WORK/ceil.txt")
+ceil_cpu=$(val cpu_us_per_row "$WORK/ceil.txt")
 
 echo "== write path results"
 echo "  writes/s $rps  p50 $p50 ms  p99 $p99 ms  max $maxl ms  slowest second $minsec answers"
 echo "  mean batch $batch  max wait after resume $wait_ms ms  syncs: $sync_line"
 echo "  plain loop $loop rows/s  ratio $ratio x"
+echo "  writer's SQL alone: $ceil jobs/s at batch $nb ($ceil_cpu us CPU per job);" \
+	"the server reaches $(calc %.0f "($ceil > 0 ? 100 * $rps / $ceil : 0)")% of it"
 goal "writes/s at $CONNS connections" "$rps" ">= 20000" "$(calc %d "($rps >= 20000)")"
 goal "p99 latency" "$p99 ms" "< 10 ms" "$(calc %d "($p99 < 10)")"
 goal "max wait after resume" "$wait_ms ms" "< 1000 ms" "$(calc %d "($wait_ms < 1000)")"
 goal "writes/s over plain-loop rows/s" "${ratio}x" ">= 4x" "$(calc %d "($ratio >= 4)")"
 echo "RESULT bench=write rps=$rps p50_ms=$p50 p99_ms=$p99 max_ms=$maxl batch=$batch" \
-	"resume_wait_max_ms=$wait_ms loop_rows_per_s=$loop ratio=$ratio"
+	"resume_wait_max_ms=$wait_ms loop_rows_per_s=$loop ratio=$ratio" \
+	"writer_sql_jobs_per_s=$ceil"
