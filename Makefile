@@ -54,22 +54,22 @@ build/asan/%.o: src/%.c
 	@$(CC) $(ASAN_CFLAGS) -MMD -MP -c -o $@ $<
 build/rel/gen/migrations.o: $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(REL_CFLAGS) -c -o $@ $<
+	@$(CC) $(REL_CFLAGS) -c -o $@ $<
 build/asan/gen/migrations.o: $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/rel/libtc.a: $(REL_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 build/asan/libtc.a: $(ASAN_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BIN): build/rel/main.o build/rel/libtc.a
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 $(ASAN_BIN): build/asan/main.o build/asan/libtc.a
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -1,6 +1,8 @@
 -- Schema v1: administrative units, facilities, staff, sessions, audit.
 -- Instants are TEXT 'YYYY-MM-DDTHH:MM:SS.ffffffZ' (UTC), written by the
 -- program; booleans are 0/1. The PostgreSQL file describes the same tables.
+-- Jurisdiction paths ("VN/01/001") compare bytewise (BINARY), so "every
+-- path under X" is the range [X/, X0) and uses the scope indexes.
 
 CREATE TABLE units (
     code           TEXT PRIMARY KEY,
@@ -49,6 +51,9 @@ CREATE TABLE users (
     active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     created_at    TEXT NOT NULL,
     created_by    INTEGER REFERENCES users (id),
+    -- bumped whenever the password, role, jurisdiction or active flag
+    -- changes: sessions minted under an older epoch are dead
+    session_epoch INTEGER NOT NULL DEFAULT 0,
     CHECK ((unit_code IS NULL) <> (facility_id IS NULL))
 );
 CREATE INDEX users_scope ON users (scope_path);
@@ -60,9 +65,11 @@ CREATE TABLE sessions (
     created_at   TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     expires_at   TEXT NOT NULL,
-    idle_seconds INTEGER NOT NULL CHECK (idle_seconds > 0)
+    idle_seconds INTEGER NOT NULL CHECK (idle_seconds > 0),
+    user_epoch   INTEGER NOT NULL
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
 
 CREATE TABLE auth_failures (
     scope        TEXT NOT NULL,

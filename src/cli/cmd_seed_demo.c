@@ -71,9 +71,8 @@ static tc_err fac_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                            .address = j->d->address,
 	                            .daily_capacity = j->d->capacity,
 	                            .active = true,
-	                            .scope_path = u.path,
 	                            .created_at = tc_now_us()};
-	qs = tc_q_facility_insert(c, &j->f, j->a);
+	qs = tc_q_facility_insert(c, u.path, &j->f, j->a);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	return tc_audit_record(c, &tc_cli_actor, "create", "facility",

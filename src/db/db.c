@@ -118,6 +118,13 @@ int tc_rows_collect(void *cls, const struct tc_dbrow *r)
 	return 0;
 }
 
+void tc_scope_range(struct tc_arena *a, const char *scope, const char **lo,
+                    const char **hi)
+{
+	*lo = tc_arena_printf(a, "%s/", scope);
+	*hi = tc_arena_printf(a, "%s0", scope);
+}
+
 int tc_rows_one(void *cls, const struct tc_dbrow *r)
 {
 	struct tc_row_into *o = cls;

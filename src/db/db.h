@@ -67,6 +67,10 @@ void tc_db_release(struct tc_db *db, struct tc_dbc *c);
 
 /* ---- Write jobs ------------------------------------------------------- */
 
+/* A job's run may be called more than once (a batch that failed as a
+ * whole is replayed job by job; PostgreSQL retries serialization
+ * failures): it must start from its inputs each time and never from what
+ * an earlier attempt left in `cls`. */
 typedef tc_err (*tc_job_fn)(struct tc_dbc *c, void *cls, struct tc_fault *f);
 
 struct tc_job {
@@ -164,11 +168,13 @@ struct tc_user {
 	int64_t created_at;
 	int64_t created_by; /* 0: created from the command line */
 	const char *place_name; /* unit or facility name; filled by get and list */
+	int64_t session_epoch;  /* sessions of an older epoch are dead */
 };
 
 struct tc_session {
 	int64_t id;
 	int64_t user_id;
+	int64_t user_epoch; /* the user's session_epoch when it was made */
 	int64_t created_at, last_seen_at, expires_at;
 	int64_t idle_seconds;
 };
@@ -207,11 +213,11 @@ enum tc_qs tc_q_refdata_set(struct tc_dbc *c, const char *name,
                             const char *sha256, int64_t now);
 
 /* facilities */
-/* On entry fac->scope_path is the path of the facility's unit; on return
- * fac->id is set and fac->scope_path is the facility's own path ("<unit
- * path>/F<id>"), allocated from `a`. */
-enum tc_qs tc_q_facility_insert(struct tc_dbc *c, struct tc_facility *fac,
-                                struct tc_arena *a);
+/* Inserts fac under the unit whose path is `unit_path`; sets fac->id and
+ * fac->scope_path (the facility's own "<unit path>/F<id>", from `a`).
+ * Safe to call again when a job is replayed. */
+enum tc_qs tc_q_facility_insert(struct tc_dbc *c, const char *unit_path,
+                                struct tc_facility *fac, struct tc_arena *a);
 enum tc_qs tc_q_facility_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
                              struct tc_facility *out);
 enum tc_qs tc_q_facility_by_name(struct tc_dbc *c, const char *unit_code,
@@ -231,8 +237,12 @@ enum tc_qs tc_q_user_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
                          struct tc_user *out);
 enum tc_qs tc_q_user_by_username(struct tc_dbc *c, const char *username,
                                  struct tc_arena *a, struct tc_user *out);
-/* Writes role, unit, facility, scope and active of u->id. */
-enum tc_qs tc_q_user_update(struct tc_dbc *c, const struct tc_user *u);
+/* Writes role, unit, facility, scope and active of `after`, and moves
+ * its session epoch on by one, only if the stored row still has the role,
+ * scope, active flag and epoch of `before` (NONE otherwise: it changed
+ * meanwhile). */
+enum tc_qs tc_q_user_update(struct tc_dbc *c, const struct tc_user *before,
+                            const struct tc_user *after);
 enum tc_qs tc_q_user_set_password(struct tc_dbc *c, int64_t id,
                                   const char *hash);
 enum tc_qs tc_q_users_list(struct tc_dbc *c, const char *scope, const char *role,
@@ -243,14 +253,20 @@ enum tc_qs tc_q_users_list(struct tc_dbc *c, const char *scope, const char *role
 /* Sets s->id. */
 enum tc_qs tc_q_session_insert(struct tc_dbc *c, const char *token_hash,
                                struct tc_session *s);
-/* The session and its user, if the user is still active. */
+/* The session and its user, if the user is still active and the session
+ * was made in the user's current epoch. */
 enum tc_qs tc_q_session_lookup(struct tc_dbc *c, const char *token_hash,
                                struct tc_arena *a, struct tc_session *s,
                                struct tc_user *u);
+/* ONE when the session is alive and its user still has that role and
+ * jurisdiction: checked inside a write that depends on them. */
+enum tc_qs tc_q_actor_current(struct tc_dbc *c, int64_t session_id, const char *role,
+                              const char *scope);
 enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now);
 enum tc_qs tc_q_session_delete(struct tc_dbc *c, int64_t id);
 enum tc_qs tc_q_sessions_delete_user(struct tc_dbc *c, int64_t user_id);
-enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now);
+/* Deletes sessions past their absolute end or unused since idle_before. */
+enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now, int64_t idle_before);
 
 /* failed-login counters per (scope, key) in a fixed window */
 enum tc_qs tc_q_authfail_get(struct tc_dbc *c, const char *scope,

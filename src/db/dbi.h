@@ -71,6 +71,13 @@ struct tc_rows_into {
 };
 int tc_rows_collect(void *cls, const struct tc_dbrow *r);
 
+/* Everything strictly under a jurisdiction path is the bytewise range
+ * [scope "/", scope "0"): '0' follows '/' in ASCII. Strings live in `a`. */
+void tc_scope_range(struct tc_arena *a, const char *scope, const char **lo,
+                    const char **hi);
+#define TC_SCOPE_UNDER(col, lo, hi) \
+	"(" col " = $1 OR (" col " >= " lo " AND " col " < " hi "))"
+
 /* Fills one record from the first row. */
 struct tc_row_into {
 	struct tc_arena *a;

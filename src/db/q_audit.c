@@ -10,10 +10,10 @@ static struct tc_sql q_insert = TC_SQL(
 	" scope_path, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 static struct tc_sql q_list = TC_SQL(
 	"SELECT " AUDIT_COLS " FROM audit_log"
-	" WHERE (scope_path = $1 OR scope_path LIKE $2)"
-	" AND (CAST($3 AS TEXT) IS NULL OR entity = CAST($3 AS TEXT))"
-	" AND (CAST($4 AS TEXT) IS NULL OR entity_id = CAST($4 AS TEXT))"
-	" ORDER BY id DESC LIMIT $5 OFFSET $6");
+	" WHERE " TC_SCOPE_UNDER("scope_path", "$2", "$3")
+	" AND (CAST($4 AS TEXT) IS NULL OR entity = CAST($4 AS TEXT))"
+	" AND (CAST($5 AS TEXT) IS NULL OR entity_id = CAST($5 AS TEXT))"
+	" ORDER BY id DESC LIMIT $6 OFFSET $7");
 
 static void fill_audit(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 {
@@ -46,13 +46,14 @@ enum tc_qs tc_q_audit_list(struct tc_dbc *c, const char *scope,
                            struct tc_page page, struct tc_arena *a,
                            struct tc_audit **out, size_t *n)
 {
-	const char *under = tc_arena_printf(a, "%s/%%", scope);
-	struct tc_dbv p[] = {TC_P_TEXT(scope),     TC_P_TEXT(under),
-	                     TC_P_TEXT(entity),    TC_P_TEXT(entity_id),
-	                     TC_P_I64(page.limit), TC_P_I64(page.offset)};
+	const char *lo, *hi;
+	tc_scope_range(a, scope, &lo, &hi);
+	struct tc_dbv p[] = {TC_P_TEXT(scope),     TC_P_TEXT(lo),        TC_P_TEXT(hi),
+	                     TC_P_TEXT(entity),    TC_P_TEXT(entity_id), TC_P_I64(page.limit),
+	                     TC_P_I64(page.offset)};
 	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_audit),
 	                            .fill = fill_audit};
-	enum tc_qs qs = tc_exec(c, &q_list, p, 6, tc_rows_collect, &into);
+	enum tc_qs qs = tc_exec(c, &q_list, p, 7, tc_rows_collect, &into);
 	*out = into.items;
 	*n = into.n;
 	return qs;

@@ -5,20 +5,28 @@
 #define FAC_COLS \
 	"id, kind, name, unit_code, address, daily_capacity, active, scope_path, created_at"
 
-static struct tc_sql q_insert = TC_SQL(
-	"INSERT INTO facilities (kind, name, unit_code, address, daily_capacity,"
-	" active, scope_path, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-	" RETURNING id");
-static struct tc_sql q_set_scope =
-	TC_SQL("UPDATE facilities SET scope_path = $2 WHERE id = $1");
+/* The id is drawn inside the statement so that the facility's own path
+ * ("<unit path>/F<id>") is written with it. On SQLite the one writer makes
+ * MAX(id) + 1 safe; PostgreSQL takes the identity sequence. */
+static struct tc_sql q_insert = TC_SQL2(
+	"WITH n AS (SELECT nextval(pg_get_serial_sequence('facilities', 'id')) AS id)"
+	" INSERT INTO facilities (id, kind, name, unit_code, address, daily_capacity,"
+	" active, scope_path, created_at)"
+	" SELECT n.id, $1, $2, $3, $4, $5, $6, $7 || '/F' || n.id, $8 FROM n"
+	" RETURNING id, scope_path",
+	"INSERT INTO facilities (id, kind, name, unit_code, address, daily_capacity,"
+	" active, scope_path, created_at)"
+	" SELECT n.id, $1, $2, $3, $4, $5, $6, $7 || '/F' || n.id, $8"
+	" FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM facilities) n"
+	" RETURNING id, scope_path");
 static struct tc_sql q_get = TC_SQL("SELECT " FAC_COLS " FROM facilities WHERE id = $1");
 static struct tc_sql q_by_name = TC_SQL(
 	"SELECT " FAC_COLS " FROM facilities WHERE unit_code = $1 AND name = $2");
 static struct tc_sql q_list = TC_SQL(
 	"SELECT " FAC_COLS " FROM facilities"
-	" WHERE (scope_path = $1 OR scope_path LIKE $2)"
-	" AND (CAST($3 AS TEXT) IS NULL OR kind = CAST($3 AS TEXT))"
-	" ORDER BY id LIMIT $4 OFFSET $5");
+	" WHERE " TC_SCOPE_UNDER("scope_path", "$2", "$3")
+	" AND (CAST($4 AS TEXT) IS NULL OR kind = CAST($4 AS TEXT))"
+	" ORDER BY id LIMIT $5 OFFSET $6");
 
 static void fill_facility(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 {
@@ -35,21 +43,29 @@ static void fill_facility(void *item, const struct tc_dbrow *r, struct tc_arena 
 	f->created_at = tc_row_time(r, 8);
 }
 
-enum tc_qs tc_q_facility_insert(struct tc_dbc *c, struct tc_facility *fac,
-                                struct tc_arena *a)
+struct inserted {
+	struct tc_facility *f;
+	struct tc_arena *a;
+};
+
+static int take_inserted(void *cls, const struct tc_dbrow *r)
+{
+	struct inserted *in = cls;
+	in->f->id = tc_row_i64(r, 0);
+	in->f->scope_path = tc_row_text(r, 1, in->a);
+	return 1;
+}
+
+enum tc_qs tc_q_facility_insert(struct tc_dbc *c, const char *unit_path,
+                                struct tc_facility *fac, struct tc_arena *a)
 {
 	struct tc_dbv p[] = {TC_P_TEXT(fac->kind),         TC_P_TEXT(fac->name),
 	                     TC_P_TEXT(fac->unit_code),    TC_P_TEXT(fac->address),
 	                     TC_P_I64(fac->daily_capacity), TC_P_BOOL(fac->active),
-	                     TC_P_TEXT(fac->scope_path),   TC_P_TIME(fac->created_at)};
-	enum tc_qs qs = tc_exec(c, &q_insert, p, 8, tc_rows_i64, &fac->id);
+	                     TC_P_TEXT(unit_path),         TC_P_TIME(fac->created_at)};
+	struct inserted in = {fac, a};
 
-	if (qs != TC_QS_ONE)
-		return qs;
-	fac->scope_path = tc_arena_printf(a, "%s/F%lld", fac->scope_path,
-	                                  (long long)fac->id);
-	struct tc_dbv q[] = {TC_P_I64(fac->id), TC_P_TEXT(fac->scope_path)};
-	return tc_exec(c, &q_set_scope, q, 2, NULL, NULL);
+	return tc_exec(c, &q_insert, p, 8, take_inserted, &in);
 }
 
 enum tc_qs tc_q_facility_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
@@ -74,12 +90,13 @@ enum tc_qs tc_q_facilities_list(struct tc_dbc *c, const char *scope,
                                 struct tc_arena *a, struct tc_facility **out,
                                 size_t *n)
 {
-	const char *under = tc_arena_printf(a, "%s/%%", scope);
-	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(under), TC_P_TEXT(kind),
+	const char *lo, *hi;
+	tc_scope_range(a, scope, &lo, &hi);
+	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(lo), TC_P_TEXT(hi), TC_P_TEXT(kind),
 	                     TC_P_I64(page.limit), TC_P_I64(page.offset)};
 	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_facility),
 	                            .fill = fill_facility};
-	enum tc_qs qs = tc_exec(c, &q_list, p, 5, tc_rows_collect, &into);
+	enum tc_qs qs = tc_exec(c, &q_list, p, 6, tc_rows_collect, &into);
 	*out = into.items;
 	*n = into.n;
 	return qs;

@@ -4,18 +4,25 @@
 
 static struct tc_sql q_insert = TC_SQL(
 	"INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at,"
-	" expires_at, idle_seconds) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+	" expires_at, idle_seconds, user_epoch) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	" RETURNING id");
 static struct tc_sql q_lookup = TC_SQL(
 	"SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at,"
 	" s.idle_seconds, u.username, u.role, u.unit_code, u.facility_id,"
-	" u.scope_path, u.active, u.created_at, u.created_by"
+	" u.scope_path, u.active, u.created_at, u.created_by, u.session_epoch"
 	" FROM sessions s JOIN users u ON u.id = s.user_id"
+	" AND u.session_epoch = s.user_epoch"
 	" WHERE s.token_hash = $1 AND u.active = TRUE");
+static struct tc_sql q_actor = TC_SQL(
+	"SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id"
+	" AND u.session_epoch = s.user_epoch"
+	" WHERE s.id = $1 AND u.active = TRUE AND u.role = $2 AND u.scope_path = $3");
 static struct tc_sql q_touch = TC_SQL(
 	"UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2");
 static struct tc_sql q_delete = TC_SQL("DELETE FROM sessions WHERE id = $1");
 static struct tc_sql q_delete_user = TC_SQL("DELETE FROM sessions WHERE user_id = $1");
-static struct tc_sql q_purge = TC_SQL("DELETE FROM sessions WHERE expires_at < $1");
+static struct tc_sql q_purge = TC_SQL(
+	"DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2");
 
 static struct tc_sql q_fail_get = TC_SQL(
 	"SELECT failures FROM auth_failures WHERE scope = $1 AND key = $2"
@@ -35,8 +42,9 @@ enum tc_qs tc_q_session_insert(struct tc_dbc *c, const char *token_hash,
 {
 	struct tc_dbv p[] = {TC_P_TEXT(token_hash),     TC_P_I64(s->user_id),
 	                     TC_P_TIME(s->created_at),  TC_P_TIME(s->last_seen_at),
-	                     TC_P_TIME(s->expires_at),  TC_P_I64(s->idle_seconds)};
-	return tc_exec(c, &q_insert, p, 6, tc_rows_i64, &s->id);
+	                     TC_P_TIME(s->expires_at),  TC_P_I64(s->idle_seconds),
+	                     TC_P_I64(s->user_epoch)};
+	return tc_exec(c, &q_insert, p, 7, tc_rows_i64, &s->id);
 }
 
 struct lookup {
@@ -64,6 +72,8 @@ static int take_lookup(void *cls, const struct tc_dbrow *r)
 	l->u->active = tc_row_bool(r, 11);
 	l->u->created_at = tc_row_time(r, 12);
 	l->u->created_by = tc_row_i64(r, 13);
+	l->u->session_epoch = tc_row_i64(r, 14);
+	l->s->user_epoch = l->u->session_epoch;
 	l->u->password_hash = NULL;
 	return 1;
 }
@@ -75,6 +85,13 @@ enum tc_qs tc_q_session_lookup(struct tc_dbc *c, const char *token_hash,
 	struct tc_dbv p[] = {TC_P_TEXT(token_hash)};
 	struct lookup l = {a, s, u};
 	return tc_exec(c, &q_lookup, p, 1, take_lookup, &l);
+}
+
+enum tc_qs tc_q_actor_current(struct tc_dbc *c, int64_t session_id, const char *role,
+                              const char *scope)
+{
+	struct tc_dbv p[] = {TC_P_I64(session_id), TC_P_TEXT(role), TC_P_TEXT(scope)};
+	return tc_exec(c, &q_actor, p, 3, NULL, NULL);
 }
 
 enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now)
@@ -95,10 +112,10 @@ enum tc_qs tc_q_sessions_delete_user(struct tc_dbc *c, int64_t user_id)
 	return tc_exec(c, &q_delete_user, p, 1, NULL, NULL);
 }
 
-enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now)
+enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now, int64_t idle_before)
 {
-	struct tc_dbv p[] = {TC_P_TIME(now)};
-	return tc_exec(c, &q_purge, p, 1, NULL, NULL);
+	struct tc_dbv p[] = {TC_P_TIME(now), TC_P_TIME(idle_before)};
+	return tc_exec(c, &q_purge, p, 2, NULL, NULL);
 }
 
 enum tc_qs tc_q_authfail_get(struct tc_dbc *c, const char *scope,

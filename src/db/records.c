@@ -203,15 +203,40 @@ tc_err tc_staff_grant_err(enum tc_grant g, enum tc_role role, bool by_facility,
 	case TC_GRANT_OUT_OF_SCOPE:
 		return tc_fault_set(f, TC_ERR_OUT_OF_JURISDICTION, where,
 		                    "that lies outside your jurisdiction");
+	case TC_GRANT_NOT_BELOW:
+		return tc_fault_set(f, TC_ERR_FORBIDDEN, NULL,
+		                    "you can change only accounts whose role ranks below "
+		                    "yours; ask a higher administrator");
 	}
 	return tc_fault_internal(f, TC_ERR_INTERNAL, "unknown grant verdict");
+}
+
+tc_err tc_actor_still_current(struct tc_dbc *c, const struct tc_actor *actor,
+                              struct tc_fault *f)
+{
+	enum tc_qs qs;
+
+	if (actor->session_id == 0)
+		return TC_ERR_OK; /* the command line */
+	qs = tc_q_actor_current(c, actor->session_id, tc_role_name(actor->role), actor->scope);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(f, TC_ERR_UNAUTHENTICATED, NULL,
+		                    "your session ended or your account changed; log in again");
+	return TC_ERR_OK;
 }
 
 tc_err tc_staff_insert(struct tc_dbc *c, const struct tc_actor *actor,
                        struct tc_user *u, struct tc_arena *a, struct tc_fault *f)
 {
-	enum tc_qs qs = tc_q_user_insert(c, u);
+	tc_err rc = tc_actor_still_current(c, actor, f);
+	enum tc_qs qs;
 
+	if (rc != TC_ERR_OK)
+		return rc;
+	u->id = 0;
+	qs = tc_q_user_insert(c, u);
 	if (qs == TC_QS_CONFLICT)
 		return tc_fault_set(f, TC_ERR_CONFLICT, "username",
 		                    "that username is already taken");

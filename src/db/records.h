@@ -51,6 +51,12 @@ tc_err tc_staff_grant_err(enum tc_grant g, enum tc_role role, bool by_facility,
 tc_err tc_staff_insert(struct tc_dbc *c, const struct tc_actor *actor,
                        struct tc_user *u, struct tc_arena *a, struct tc_fault *f);
 
+/* Inside a write: fails with UNAUTHENTICATED unless the actor's session
+ * is still alive with the role and jurisdiction the request was checked
+ * against (the command-line actor always is). */
+tc_err tc_actor_still_current(struct tc_dbc *c, const struct tc_actor *actor,
+                              struct tc_fault *f);
+
 /* The actor of command-line work: national scope, no user. */
 extern const struct tc_actor tc_cli_actor;
 

@@ -128,6 +128,18 @@ enum tc_grant tc_may_grant(enum tc_role actor, const char *actor_scope,
 	return TC_GRANT_OK;
 }
 
+enum tc_grant tc_may_manage(enum tc_role actor, const char *actor_scope,
+                            enum tc_role role, const char *scope)
+{
+	if (!tc_role_is_admin(actor))
+		return TC_GRANT_NOT_ADMIN;
+	if (!tc_scope_contains(actor_scope, scope))
+		return TC_GRANT_OUT_OF_SCOPE;
+	if ((unsigned)role >= TC_ROLE__COUNT || roles[role].rank >= roles[actor].rank)
+		return TC_GRANT_NOT_BELOW;
+	return TC_GRANT_OK;
+}
+
 static const struct {
 	const char *kind;
 	unsigned levels;

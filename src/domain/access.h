@@ -74,12 +74,19 @@ enum tc_grant {
 	TC_GRANT_ROLE_TOO_HIGH,/* the role outranks the actor's */
 	TC_GRANT_OUT_OF_SCOPE, /* the jurisdiction is not inside the actor's */
 	TC_GRANT_WRONG_LEVEL,  /* that role does not belong at that level */
+	TC_GRANT_NOT_BELOW,    /* an existing account the actor does not outrank */
 };
 
 /* May an actor (role, jurisdiction) give `role` at `scope` of `level`? */
 enum tc_grant tc_may_grant(enum tc_role actor, const char *actor_scope,
                            enum tc_role role, enum tc_level level,
                            const char *scope);
+
+/* May an actor change or disable an existing account (role, scope)? Only
+ * one inside its jurisdiction whose role ranks strictly below its own:
+ * peers cannot take each other over, and nobody changes themselves. */
+enum tc_grant tc_may_manage(enum tc_role actor, const char *actor_scope,
+                            enum tc_role role, const char *scope);
 
 /* Facility kinds and the unit levels each belongs at. */
 bool tc_facility_kind_valid(const char *kind);

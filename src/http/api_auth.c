@@ -129,6 +129,7 @@ tc_err tc_api_login(struct tc_req *r)
 		tc_token_new(l->token);
 		tc_sha256_hex(l->token, TC_TOKEN_LEN, l->token_hash);
 		l->s.user_id = l->user.id;
+		l->s.user_epoch = l->user.session_epoch;
 		l->s.created_at = l->s.last_seen_at = l->now;
 		l->s.idle_seconds = tc_auth_idle_seconds(cfg, role);
 		l->s.expires_at = l->now + (int64_t)cfg->session_max_s * 1000000;

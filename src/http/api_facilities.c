@@ -89,6 +89,7 @@ static const struct tc_jfield create_spec[] = {
 
 struct fac_create {
 	struct tc_actor actor;
+	const char *unit_path;
 	struct tc_facility f;
 	struct tc_arena *a;
 };
@@ -96,7 +97,7 @@ struct fac_create {
 static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct fac_create *fc = cls;
-	enum tc_qs qs = tc_q_facility_insert(c, &fc->f, fc->a);
+	enum tc_qs qs = tc_q_facility_insert(c, fc->unit_path, &fc->f, fc->a);
 
 	if (qs == TC_QS_CONFLICT)
 		return tc_fault_set(f, TC_ERR_CONFLICT, "name",
@@ -158,13 +159,13 @@ tc_err tc_api_facility_create(struct tc_req *r)
 		                    "a vaccination site needs a daily capacity of 1 or more");
 	fc->actor = r->actor;
 	fc->a = &r->arena;
+	fc->unit_path = place.scope;
 	fc->f = (struct tc_facility){.kind = b.kind,
 	                             .name = b.name,
 	                             .unit_code = place.unit_code,
 	                             .address = b.address,
 	                             .daily_capacity = b.daily_capacity.set ? b.daily_capacity.v : 0,
 	                             .active = true,
-	                             .scope_path = place.scope,
 	                             .created_at = tc_now_us()};
 	return tc_req_write(r, create_run, fc, create_after);
 }

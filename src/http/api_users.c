@@ -56,10 +56,12 @@ tc_err tc_scope_query_place(struct tc_req *r)
 		return rc;
 	rc = tc_place_resolve(c, unit, fid, &r->arena, &place, &r->fault);
 	tc_req_dbc_release(r, c);
-	if (rc != TC_ERR_OK) {
+	if (rc != TC_ERR_OK && tc_err_status(rc) < 500) {
 		r->fault.code = TC_ERR_INVALID_PARAMETER;
 		return TC_ERR_INVALID_PARAMETER;
 	}
+	if (rc != TC_ERR_OK)
+		return rc;
 	r->target_scope = place.scope;
 	return TC_ERR_OK;
 }
@@ -243,17 +245,20 @@ static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct patch *p = cls;
 	const char *id = tc_arena_printf(p->a, "%lld", (long long)p->after.id);
-	enum tc_qs qs = tc_q_user_update(c, &p->after);
+	tc_err rc = tc_actor_still_current(c, &p->actor, f);
+	enum tc_qs qs;
 
+	if (rc != TC_ERR_OK)
+		return rc;
+	/* Only if nobody changed the account since it was checked; the epoch
+	 * moves on, which ends every session made before. */
+	qs = tc_q_user_update(c, &p->before, &p->after);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, NULL);
+		return tc_fault_set(f, TC_ERR_CONFLICT, NULL,
+		                    "the account changed meanwhile; reload it and try again");
 	if (qs >= 0 && p->hash)
 		qs = tc_q_user_set_password(c, p->after.id, p->hash);
-	/* A disabled account, a new password or a new role ends every
-	 * session the account had. */
-	if (qs >= 0 && (!p->after.active || p->hash ||
-	                strcmp(p->before.role, p->after.role) != 0 ||
-	                strcmp(p->before.scope_path, p->after.scope_path) != 0))
+	if (qs >= 0)
 		qs = tc_q_sessions_delete_user(c, p->after.id);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
@@ -286,23 +291,22 @@ tc_err tc_api_user_patch(struct tc_req *r)
 	rc = tc_req_body(r, patch_spec, &b);
 	if (rc != TC_ERR_OK)
 		goto out;
-	/* The actor must be able to manage the account as it stands... */
 	if (!tc_role_parse(cur->role, &cur_role) || !tc_scope_level(cur->scope_path, &cur_level)) {
 		rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "stored account is malformed");
 		goto out;
 	}
-	rc = tc_staff_grant_err(tc_may_grant(r->actor.role, r->actor.scope, cur_role,
-	                                     cur_level, cur->scope_path),
+	if (cur->id == r->actor.user_id) {
+		rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
+		                  "you cannot change your own account here; ask a higher "
+		                  "administrator");
+		goto out;
+	}
+	/* The actor must outrank the account as it stands... */
+	rc = tc_staff_grant_err(tc_may_manage(r->actor.role, r->actor.scope, cur_role,
+	                                      cur->scope_path),
 	                        cur_role, cur->facility_id != 0, &r->arena, &r->fault);
 	if (rc != TC_ERR_OK)
 		goto out;
-	if (cur->id == r->actor.user_id && (b.role || b.unit || b.facility.set ||
-	                                    (b.active.set && !b.active.v))) {
-		rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
-		                  "you cannot change your own role, jurisdiction or "
-		                  "disable yourself; ask another administrator");
-		goto out;
-	}
 	p->before = *cur;
 	p->after = *cur;
 	/* ...and as it will be. */

@@ -578,7 +578,7 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_ARRAY, tls_opts,
 		MHD_OPTION_END);

@@ -538,6 +538,20 @@ static void test_users_list_and_patch(void **state)
 	path = ts_fmt("/api/v1/users/%lld", self);
 	ts_expect(ts_req(W.h, "PATCH", path, W.badinh, "{\"active\":false}"), 403, "forbidden", NULL);
 	free(path);
+	/* peers cannot take each other over: a second site manager at the same
+	 * site may not reset or disable the first */
+	snprintf(name, sizeof(name), "mgr2.%u", n);
+	create_user(W.manager, name, "site_manager", "\"facility\":4", 201, NULL, NULL);
+	char *mgr2 = ts_login(W.h, name, "mật khẩu rất dài");
+	me = get_json("/api/v1/me", W.manager, 200);
+	long long mgr1 = json_integer_value(json_object_get(json_object_get(me, "user"), "id"));
+	json_decref(me);
+	path = ts_fmt("/api/v1/users/%lld", mgr1);
+	ts_expect(ts_req(W.h, "PATCH", path, mgr2, "{\"password\":\"taken over now!\"}"), 403,
+	          "forbidden", NULL);
+	ts_expect(ts_req(W.h, "PATCH", path, mgr2, "{\"active\":false}"), 403, "forbidden", NULL);
+	free(path);
+	free(mgr2);
 	/* the province's account is outside the district's jurisdiction */
 	me = get_json("/api/v1/me", W.hanoi, 200);
 	long long hanoi = json_integer_value(json_object_get(json_object_get(me, "user"), "id"));

@@ -176,7 +176,6 @@ static tc_err gc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		.unit_code = "00001",
 		.daily_capacity = 10,
 		.active = true,
-		.scope_path = "VN/01/001/00001",
 		.created_at = tc_now_us(),
 	};
 	tc_err rc = tc_audit_record(c, &tc_cli_actor, "create", "gc", "x", "VN", NULL,
@@ -185,7 +184,7 @@ static tc_err gc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return rc;
 	if (g->fail)
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "x", "this job fails on purpose");
-	enum tc_qs qs = tc_q_facility_insert(c, &fac, &g->a);
+	enum tc_qs qs = tc_q_facility_insert(c, "VN/01/001/00001", &fac, &g->a);
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
@@ -351,10 +350,30 @@ static tc_err sess_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	case 1:
 		qs = tc_q_session_touch(c, x->s.id, x->s.last_seen_at + 5000000);
 		break;
-	case 2: {
-		struct tc_user u = {.id = x->uid, .role = "viewer", .unit_code = "01",
-		                    .scope_path = "VN/01", .active = false};
-		qs = tc_q_user_update(c, &u);
+	case 2: { /* disable */
+		struct tc_user before = {.id = x->uid, .role = "viewer", .unit_code = "01",
+		                         .scope_path = "VN/01", .active = true};
+		struct tc_user u = before;
+		u.active = false;
+		qs = tc_q_user_update(c, &before, &u);
+		break;
+	}
+	case 3: { /* the same change again: the row moved on, so nothing */
+		struct tc_user before = {.id = x->uid, .role = "viewer", .unit_code = "01",
+		                         .scope_path = "VN/01", .active = true};
+		qs = tc_q_user_update(c, &before, &before);
+		return qs == TC_QS_NONE ? TC_ERR_OK : tc_fault_set(f, TC_ERR_INTERNAL, NULL, "x");
+	}
+	case 4: { /* a new session, then re-enable: the epoch moves, it dies */
+		struct tc_user before = {.id = x->uid, .role = "viewer", .unit_code = "01",
+		                         .scope_path = "VN/01", .active = false,
+		                         .session_epoch = 1};
+		struct tc_user u = before;
+		u.active = true;
+		x->s.user_epoch = 1;
+		qs = tc_q_session_insert(c, "bbbb", &x->s);
+		if (qs >= 0)
+			qs = tc_q_user_update(c, &before, &u);
 		break;
 	}
 	}
@@ -390,6 +409,16 @@ static void test_sessions(void **state)
 	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
 	c = tc_db_acquire(fx->db);
 	assert_int_equal(tc_q_session_lookup(c, "aaaa", &fx->a, &s, &u), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+	x.step = 3;
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	x.step = 4; /* a session made under epoch 1 dies when the epoch moves to 2 */
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_user_get(c, iu.u.id, &fx->a, &u), TC_QS_ONE);
+	assert_true(u.active);
+	assert_int_equal(u.session_epoch, 2);
+	assert_int_equal(tc_q_session_lookup(c, "bbbb", &fx->a, &s, &u), TC_QS_NONE);
 	tc_db_release(fx->db, c);
 }
 

@@ -142,6 +142,29 @@ static void test_grants(void **state)
 	}
 }
 
+static void test_manage(void **state)
+{
+	(void)state;
+	/* strictly above, and inside */
+	assert_int_equal(tc_may_manage(R(DISTRICT_CENTRE), "VN/01/001", R(SITE_MANAGER),
+	                               "VN/01/001/00001/F4"), G(OK));
+	assert_int_equal(tc_may_manage(R(SITE_MANAGER), "VN/01/001/00001/F4", R(SITE_STAFF),
+	                               "VN/01/001/00001/F4"), G(OK));
+	assert_int_equal(tc_may_manage(R(NATIONAL_ADMIN), "VN", R(PROVINCE_HEALTH), "VN/79"),
+	                 G(OK));
+	/* peers cannot take each other over */
+	assert_int_equal(tc_may_manage(R(SITE_MANAGER), "VN/01/001/00001/F4", R(SITE_MANAGER),
+	                               "VN/01/001/00001/F4"), G(NOT_BELOW));
+	assert_int_equal(tc_may_manage(R(PROVINCE_HEALTH), "VN/01", R(PROVINCE_HEALTH), "VN/01"),
+	                 G(NOT_BELOW));
+	assert_int_equal(tc_may_manage(R(NATIONAL_ADMIN), "VN", R(NATIONAL_ADMIN), "VN"),
+	                 G(NOT_BELOW));
+	/* nor reach outside, nor manage at all without being an admin */
+	assert_int_equal(tc_may_manage(R(DISTRICT_CENTRE), "VN/01/001", R(VIEWER), "VN/01/002"),
+	                 G(OUT_OF_SCOPE));
+	assert_int_equal(tc_may_manage(R(MCC_AGENT), "VN", R(VIEWER), "VN"), G(NOT_ADMIN));
+}
+
 static void test_facility_kinds(void **state)
 {
 	(void)state;
@@ -164,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roles),  cmocka_unit_test(test_contains),
 		cmocka_unit_test(test_levels), cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_manage),
 		cmocka_unit_test(test_facility_kinds),
 	};
 	return cmocka_run_group_tests_name("access", tests, NULL, NULL);
