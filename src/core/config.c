@@ -11,6 +11,7 @@ void tc_config_defaults(struct tc_config *c)
 	c->data_dir = "data";
 	c->access_log = "-";
 	c->threads = 4;
+	c->hash_threads = 2;
 	c->conn_timeout_s = 30;
 	c->shutdown_grace_s = 20;
 	c->body_limit = 64 * 1024;

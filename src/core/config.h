@@ -17,6 +17,7 @@ struct tc_config {
 	const char *trusted_proxies[TC_MAX_TRUSTED_PROXIES];
 	int ntrusted;
 	int threads;          /* libmicrohttpd worker threads (poll) */
+	int hash_threads;     /* password hashing threads */
 	int conn_timeout_s;   /* idle connection timeout */
 	int shutdown_grace_s; /* how long in-flight requests get on SIGTERM */
 	size_t body_limit;    /* default request body limit, bytes */

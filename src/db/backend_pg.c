@@ -23,7 +23,11 @@ static int pg_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	struct pg_conn *c = tc_xcalloc(1, sizeof(*c));
 	PGresult *res;
 
-	c->h = PQconnectdb(db->where);
+	/* Bounded waits everywhere: a hung server or a stuck lock must turn
+	 * into an error, not into suspended requests that never return. */
+	const char *const keys[] = {"dbname", "connect_timeout", NULL};
+	const char *const vals[] = {db->where, "10", NULL};
+	c->h = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c->h) != CONNECTION_OK) {
 		if (asprintf(why, "cannot connect to PostgreSQL: %s",
 		             PQerrorMessage(c->h)) < 0)
@@ -34,7 +38,9 @@ static int pg_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	}
 	res = PQexec(c->h, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO';"
 	                   " SET client_encoding = 'UTF8';"
-	                   " SET client_min_messages = 'warning'");
+	                   " SET client_min_messages = 'warning';"
+	                   " SET statement_timeout = '30s'; SET lock_timeout = '5s';"
+	                   " SET idle_in_transaction_session_timeout = '60s'");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		if (asprintf(why, "cannot set up PostgreSQL session: %s",
 		             PQerrorMessage(c->h)) < 0)
@@ -178,10 +184,20 @@ static enum tc_qs pg_exec_script(struct tc_dbc *base, const char *sql)
 	ExecStatusType st = PQresultStatus(res);
 	enum tc_qs qs = TC_QS_NONE;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		qs = pg_status(c, res, sql);
+	} else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		/* COMMIT of an aborted transaction "succeeds" as a rollback */
+		tc_error("db: PostgreSQL rolled back a transaction asked to commit");
+		qs = TC_QS_HARD;
+	}
 	PQclear(res);
 	return qs;
+}
+
+static bool pg_txn_failed(struct tc_dbc *base)
+{
+	return PQtransactionStatus(((struct pg_conn *)base)->h) != PQTRANS_INTRANS;
 }
 
 static bool pg_null(const struct tc_dbrow *r, int col)
@@ -217,5 +233,6 @@ const struct tc_backend tc_backend_pg = {
 	.col_text = pg_text,
 	.col_i64 = pg_i64,
 	.col_bool = pg_bool,
+	.txn_failed = pg_txn_failed,
 	.begin_sql = "BEGIN ISOLATION LEVEL READ COMMITTED",
 };

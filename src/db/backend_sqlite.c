@@ -1,5 +1,6 @@
 /* SQLite backend: WAL, synchronous=FULL, statements prepared once per
  * connection and bound by the number in their "$N" name. */
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 		return -1;
 	}
 	sqlite3_extended_result_codes(c->h, 1);
-	sqlite3_busy_timeout(c->h, 10000);
+	sqlite3_busy_timeout(c->h, 5000);
 	pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                   " PRAGMA foreign_keys=ON;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
@@ -202,6 +203,13 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
+static bool sq_txn_failed(struct tc_dbc *base)
+{
+	/* SQLite rolls the whole transaction back on some errors (disk full,
+	 * I/O error, out of memory) and is then back in autocommit mode. */
+	return sqlite3_get_autocommit(((struct sq_conn *)base)->h) != 0;
+}
+
 static bool sq_null(const struct tc_dbrow *r, int col)
 {
 	return sqlite3_column_type(r->h, col) == SQLITE_NULL;
@@ -235,6 +243,7 @@ const struct tc_backend tc_backend_sqlite = {
 	.col_text = sq_text,
 	.col_i64 = sq_i64,
 	.col_bool = sq_bool,
+	.txn_failed = sq_txn_failed,
 	.begin_sql = "BEGIN IMMEDIATE",
 };
 
@@ -263,7 +272,7 @@ tc_err tc_db_backup(struct tc_db *db, const char *dest, struct tc_fault *f,
 	    sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                    NULL) != SQLITE_OK) {
 		rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot open: %s",
-		                   sqlite3_errmsg(src && !dst ? dst : src));
+		                   sqlite3_errmsg(dst ? dst : src));
 		goto out;
 	}
 	sqlite3_busy_timeout(src, 10000);
@@ -311,11 +320,21 @@ out:
 	if (dst && sqlite3_close(dst) != SQLITE_OK && rc == TC_ERR_OK)
 		rc = tc_fault_set(f, TC_ERR_IO, "file", "cannot close the copy");
 	if (rc == TC_ERR_OK) {
+		/* the file's bytes, then its name, must reach the disk */
 		FILE *fp = fopen(tmp, "rb+");
 		if (fp == NULL || fsync(fileno(fp)) != 0 || rename(tmp, dest) != 0)
 			rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot write '%s'", dest);
 		if (fp)
 			fclose(fp);
+		char *dir = tc_arena_strdup(a, dest), *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		int dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY);
+		if (rc == TC_ERR_OK && (dfd < 0 || fsync(dfd) != 0))
+			rc = tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot sync the folder of '%s'",
+			                   dest);
+		if (dfd >= 0)
+			close(dfd);
 	}
 	if (rc != TC_ERR_OK)
 		unlink(tmp);

@@ -165,6 +165,7 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 		db->opt.pg_writers = 8;
 	if (db->opt.max_batch <= 0)
 		db->opt.max_batch = 4096;
+	db->q_max = 65536;
 	pthread_mutex_init(&db->pool_mu, NULL);
 	pthread_cond_init(&db->pool_cv, NULL);
 	pthread_mutex_init(&db->q_mu, NULL);
@@ -284,33 +285,61 @@ static void count_batch(struct tc_db *db, size_t n)
 	atomic_fetch_add(&db->st_jobs, n);
 }
 
+/* Replaces a dead connection of the writer with a fresh one. */
+static bool reconnect(struct tc_db *db, struct tc_dbc **cp)
+{
+	struct tc_dbc *fresh = NULL;
+	char *why = NULL;
+
+	if (db->be->connect(db, true, &fresh, &why) != 0) {
+		tc_error("db: writer cannot reconnect: %s", why ? why : "?");
+		free(why);
+		return false;
+	}
+	db->be->disconnect(*cp);
+	*cp = fresh;
+	return true;
+}
+
+/* Begins a write transaction. A connection found dead is replaced once:
+ * nothing of the job was sent yet, so trying again is safe. A database
+ * locked by another process is RETRY (503), not an internal fault. */
+static tc_err begin(struct tc_db *db, struct tc_dbc **cp, struct tc_fault *f)
+{
+	enum tc_qs qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
+
+	if (qs != TC_QS_NONE && (*cp)->broken && reconnect(db, cp))
+		qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
+	if (qs == TC_QS_NONE)
+		return TC_ERR_OK;
+	if (qs == TC_QS_RETRY)
+		return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
+	return tc_fault_internal(f, TC_ERR_DB, "cannot begin a transaction");
+}
+
 /* Runs one job in a transaction of its own, retrying what the engine
  * calls retryable. Used for PostgreSQL, for inline jobs, and to replay a
  * SQLite batch whose commit failed. */
-static void run_alone(struct tc_dbc *c, struct tc_job *j)
+static void run_alone(struct tc_db *db, struct tc_dbc **cp, struct tc_job *j)
 {
 	for (j->attempts = 1;; j->attempts++) {
 		tc_fault_clear(&j->fault);
-		if (c->broken) {
-			j->rc = tc_fault_internal(&j->fault, TC_ERR_DB,
-			                          "database connection lost");
-			return;
-		}
-		if (tc_exec_script(c, c->be->begin_sql) != TC_QS_NONE) {
-			j->rc = tc_fault_internal(&j->fault, TC_ERR_DB, "BEGIN failed");
-			return;
-		}
-		j->rc = j->run(c, j->cls, &j->fault);
+		j->rc = begin(db, cp, &j->fault);
 		if (j->rc == TC_ERR_OK) {
-			enum tc_qs qs = tc_exec_script(c, "COMMIT");
-			if (qs == TC_QS_NONE)
-				return;
-			tc_exec_script(c, "ROLLBACK");
-			j->rc = qs == TC_QS_RETRY
-			                ? tc_fault_set(&j->fault, TC_ERR_RETRY, NULL, NULL)
-			                : tc_fault_internal(&j->fault, TC_ERR_DB,
-			                                    "COMMIT failed");
-		} else {
+			struct tc_dbc *c = *cp;
+			j->rc = j->run(c, j->cls, &j->fault);
+			if (j->rc == TC_ERR_OK && c->be->txn_failed(c))
+				j->rc = tc_fault_internal(&j->fault, TC_ERR_DB,
+				                          "a statement failed inside the job");
+			if (j->rc == TC_ERR_OK) {
+				enum tc_qs qs = tc_exec_script(c, "COMMIT");
+				if (qs == TC_QS_NONE)
+					return;
+				j->rc = qs == TC_QS_RETRY
+				                ? tc_fault_set(&j->fault, TC_ERR_RETRY, NULL, NULL)
+				                : tc_fault_internal(&j->fault, TC_ERR_DB,
+				                                    "COMMIT failed");
+			}
 			tc_exec_script(c, "ROLLBACK");
 		}
 		if (j->rc != TC_ERR_RETRY || j->attempts >= 5)
@@ -328,10 +357,22 @@ static bool savepoint_ok(struct tc_dbc *c, const char *sql)
 
 /* SQLite group commit: every job in its own savepoint of one transaction,
  * one COMMIT (one fsync of the WAL) for all of them. */
-static void run_batch(struct tc_dbc *c, struct tc_job *jobs)
+static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 {
-	bool ok = tc_exec_script(c, c->be->begin_sql) == TC_QS_NONE;
+	struct tc_fault f = {0};
+	tc_err rc = begin(db, cp, &f);
+	struct tc_dbc *c = *cp;
+	bool ok = true;
 
+	if (rc != TC_ERR_OK) {
+		/* Nothing ran: every job gets the same answer (busy: 503). */
+		for (struct tc_job *j = jobs; j; j = j->next) {
+			j->rc = rc;
+			j->fault = f;
+			j->attempts = 1;
+		}
+		return;
+	}
 	for (struct tc_job *j = jobs; ok && j; j = j->next) {
 		tc_fault_clear(&j->fault);
 		j->attempts = 1;
@@ -340,7 +381,9 @@ static void run_batch(struct tc_dbc *c, struct tc_job *jobs)
 			break;
 		}
 		j->rc = j->run(c, j->cls, &j->fault);
-		if (j->rc != TC_ERR_OK && !savepoint_ok(c, "ROLLBACK TO job"))
+		if (c->be->txn_failed(c))
+			ok = false; /* the whole transaction is gone: replay */
+		else if (j->rc != TC_ERR_OK && !savepoint_ok(c, "ROLLBACK TO job"))
 			ok = false;
 		else if (!savepoint_ok(c, "RELEASE job"))
 			ok = false;
@@ -349,10 +392,11 @@ static void run_batch(struct tc_dbc *c, struct tc_job *jobs)
 		return;
 	/* Something failed for the batch as a whole: nothing of it is
 	 * durable. Replay each job alone so one bad job cannot sink others. */
-	tc_exec_script(c, "ROLLBACK");
+	if (!c->be->txn_failed(c))
+		tc_exec_script(c, "ROLLBACK");
 	tc_warn("db: batch commit failed; replaying its jobs one by one");
 	for (struct tc_job *j = jobs; j; j = j->next)
-		run_alone(c, j);
+		run_alone(db, cp, j);
 }
 
 static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n)
@@ -406,21 +450,10 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&db->q_mu);
 
-		if (c->broken) {
-			char *why = NULL;
-			struct tc_dbc *fresh = NULL;
-			if (db->be->connect(db, true, &fresh, &why) == 0) {
-				db->be->disconnect(c);
-				c = fresh;
-			} else {
-				tc_error("db: writer cannot reconnect: %s", why ? why : "?");
-				free(why);
-			}
-		}
 		if (batching)
-			run_batch(c, jobs);
+			run_batch(db, &c, jobs);
 		else
-			run_alone(c, jobs);
+			run_alone(db, &c, jobs);
 		count_batch(db, n);
 		finish_jobs(db, jobs, n);
 	}
@@ -435,7 +468,7 @@ void tc_db_submit(struct tc_db *db, struct tc_job *j)
 	if (db->opt.no_writer) {
 		/* Commands run one job at a time on their own connection. */
 		pthread_mutex_lock(&db->q_mu);
-		run_alone(db->inline_conn, j);
+		run_alone(db, &db->inline_conn, j);
 		count_batch(db, 1);
 		pthread_mutex_unlock(&db->q_mu);
 		j->committed_us = tc_mono_us();
@@ -443,7 +476,8 @@ void tc_db_submit(struct tc_db *db, struct tc_job *j)
 		return;
 	}
 	pthread_mutex_lock(&db->q_mu);
-	if (db->stopping) {
+	if (db->stopping || db->q_len >= db->q_max) {
+		/* stopping, or so far behind that waiting helps nobody */
 		pthread_mutex_unlock(&db->q_mu);
 		j->rc = tc_fault_set(&j->fault, TC_ERR_UNAVAILABLE, NULL, NULL);
 		j->done(j);

@@ -274,6 +274,12 @@ enum tc_qs tc_q_authfail_get(struct tc_dbc *c, const char *scope,
                              int64_t *failures);
 enum tc_qs tc_q_authfail_add(struct tc_dbc *c, const char *scope,
                              const char *key, int64_t now, int64_t window_start);
+/* Counts one more attempt in the window and gives the new count: an
+ * attempt is reserved before the password is checked, so concurrent
+ * guesses cannot all slip under the limit. */
+enum tc_qs tc_q_authfail_reserve(struct tc_dbc *c, const char *scope,
+                                 const char *key, int64_t now, int64_t window_start,
+                                 int64_t *attempts);
 enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,
                                const char *key);
 

@@ -101,6 +101,9 @@ struct tc_backend {
 	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);
 	int64_t (*col_i64)(const struct tc_dbrow *r, int col);
 	bool (*col_bool)(const struct tc_dbrow *r, int col);
+	/* Whether the open transaction can no longer commit (a statement
+	 * failed in a way that aborted it). */
+	bool (*txn_failed)(struct tc_dbc *c);
 	const char *begin_sql; /* begins a write transaction */
 };
 
@@ -132,7 +135,7 @@ struct tc_db {
 	pthread_cond_t q_cv;      /* jobs arrived, or stopping */
 	pthread_cond_t idle_cv;   /* queue empty and no job running */
 	struct tc_job *q_head, *q_tail;
-	size_t q_len;
+	size_t q_len, q_max;
 	int running; /* jobs taken but not yet done */
 	bool stopping;
 	pthread_t *threads;

@@ -23,6 +23,9 @@ static struct tc_sql q_version_exists = TC_SQL2(
 	"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
 static struct tc_sql q_version_add = TC_SQL(
 	"INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)");
+/* Two migrate runs at once on PostgreSQL take turns. */
+static struct tc_sql q_migrate_lock = TC_SQL2("SELECT pg_advisory_xact_lock(7215530)",
+                                              "SELECT 1");
 static struct tc_sql q_describe = TC_SQL2(
 	"SELECT table_name || '.' || column_name FROM information_schema.columns"
 	" WHERE table_schema = current_schema()",
@@ -98,7 +101,8 @@ static tc_err apply_one(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct step *st = cls;
 	int64_t v = 0;
 
-	if (tc_exec(c, &q_version_table, NULL, 0, NULL, NULL) < 0 ||
+	if (tc_exec(c, &q_migrate_lock, NULL, 0, NULL, NULL) < 0 ||
+	    tc_exec(c, &q_version_table, NULL, 0, NULL, NULL) < 0 ||
 	    tc_exec(c, &q_version_get, NULL, 0, take_int, &v) < 0)
 		return tc_fault_internal(f, TC_ERR_DB, "cannot read schema_version");
 	st->current = (int)v;

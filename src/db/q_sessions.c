@@ -34,6 +34,14 @@ static struct tc_sql q_fail_add = TC_SQL(
 	"   THEN auth_failures.failures + 1 ELSE 1 END,"
 	" window_start = CASE WHEN auth_failures.window_start >= $4"
 	"   THEN auth_failures.window_start ELSE excluded.window_start END");
+static struct tc_sql q_fail_reserve = TC_SQL(
+	"INSERT INTO auth_failures (scope, key, window_start, failures)"
+	" VALUES ($1, $2, $3, 1) ON CONFLICT (scope, key) DO UPDATE SET"
+	" failures = CASE WHEN auth_failures.window_start >= $4"
+	"   THEN auth_failures.failures + 1 ELSE 1 END,"
+	" window_start = CASE WHEN auth_failures.window_start >= $4"
+	"   THEN auth_failures.window_start ELSE excluded.window_start END"
+	" RETURNING failures");
 static struct tc_sql q_fail_clear =
 	TC_SQL("DELETE FROM auth_failures WHERE scope = $1 AND key = $2");
 
@@ -133,6 +141,16 @@ enum tc_qs tc_q_authfail_add(struct tc_dbc *c, const char *scope,
 	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(key), TC_P_TIME(now),
 	                     TC_P_TIME(window_start)};
 	return tc_exec(c, &q_fail_add, p, 4, NULL, NULL);
+}
+
+enum tc_qs tc_q_authfail_reserve(struct tc_dbc *c, const char *scope,
+                                 const char *key, int64_t now, int64_t window_start,
+                                 int64_t *attempts)
+{
+	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(key), TC_P_TIME(now),
+	                     TC_P_TIME(window_start)};
+	*attempts = 0;
+	return tc_exec(c, &q_fail_reserve, p, 4, tc_rows_i64, attempts);
 }
 
 enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,

@@ -9,6 +9,7 @@
 #include "../crypto/secret.h"
 #include "../db/records.h"
 #include "api.h"
+#include "offload.h"
 
 /* ---- scope resolvers (run by the router before the handler) ----------- */
 
@@ -90,7 +91,23 @@ struct create {
 	struct tc_actor actor;
 	struct tc_user u;
 	struct tc_arena *a;
+	const char *password; /* wiped once hashed */
+	char hash[TC_PWHASH_LEN];
+	bool hashed;
 };
+
+/* On the hashing pool: Argon2id never runs on an HTTP worker. */
+static void hash_password(const char *password, char out[TC_PWHASH_LEN], bool *ok)
+{
+	*ok = tc_password_hash(password, out) == 0;
+	tc_wipe((char *)password, strlen(password));
+}
+
+static void create_hash(void *cls)
+{
+	struct create *cr = cls;
+	hash_password(cr->password, cr->hash, &cr->hashed);
+}
 
 static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
@@ -103,6 +120,16 @@ static tc_err create_after(struct tc_req *r)
 	struct create *cr = r->job.cls;
 	return tc_reply_json(r, MHD_HTTP_CREATED,
 	                     json_pack("{s:o}", "user", tc_json_user(&cr->u, &r->arena)));
+}
+
+static tc_err create_hashed(struct tc_req *r)
+{
+	struct create *cr = r->offloaded;
+
+	if (!cr->hashed)
+		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
+	cr->u.password_hash = cr->hash;
+	return tc_req_write(r, create_run, cr, create_after);
 }
 
 static tc_err check_role(struct tc_req *r, const char *text, enum tc_role *role)
@@ -134,7 +161,6 @@ tc_err tc_api_user_create(struct tc_req *r)
 	struct create *cr = TC_NEW(&r->arena, struct create);
 	struct tc_place place;
 	enum tc_role role;
-	char hash[TC_PWHASH_LEN];
 	tc_err rc;
 
 	rc = tc_req_body(r, create_spec, &b);
@@ -157,14 +183,10 @@ tc_err tc_api_user_create(struct tc_req *r)
 	                        role, b.facility.set, &r->arena, &r->fault);
 	if (rc != TC_ERR_OK)
 		goto out;
-	if (tc_password_hash(b.password, hash) != 0) {
-		rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
-		goto out;
-	}
 	cr->actor = r->actor;
 	cr->a = &r->arena;
+	cr->password = b.password;
 	cr->u = (struct tc_user){.username = b.username,
-	                         .password_hash = tc_arena_strdup(&r->arena, hash),
 	                         .role = tc_role_name(role),
 	                         .unit_code = place.unit_code,
 	                         .facility_id = place.facility_id,
@@ -173,7 +195,10 @@ tc_err tc_api_user_create(struct tc_req *r)
 	                         .created_at = tc_now_us(),
 	                         .created_by = r->actor.user_id,
 	                         .place_name = place.name};
-	rc = tc_req_write(r, create_run, cr, create_after);
+	if (r->body.data)
+		tc_wipe(r->body.data, r->body.len);
+	r->offloaded = cr;
+	return tc_req_offload(r, create_hash, cr, create_hashed);
 out:
 	if (b.password)
 		tc_wipe((char *)b.password, strlen(b.password));
@@ -239,7 +264,16 @@ struct patch {
 	struct tc_user before, after;
 	const char *hash; /* new password hash, or NULL */
 	struct tc_arena *a;
+	const char *password; /* new password until hashed, then wiped */
+	char hashbuf[TC_PWHASH_LEN];
+	bool hashed;
 };
+
+static void patch_hash(void *cls)
+{
+	struct patch *p = cls;
+	hash_password(p->password, p->hashbuf, &p->hashed);
+}
 
 static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
@@ -277,6 +311,16 @@ static tc_err patch_after(struct tc_req *r)
 	                     json_pack("{s:o}", "user", tc_json_user(&p->after, &r->arena)));
 }
 
+static tc_err patch_hashed(struct tc_req *r)
+{
+	struct patch *p = r->offloaded;
+
+	if (!p->hashed)
+		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
+	p->hash = p->hashbuf;
+	return tc_req_write(r, patch_run, p, patch_after);
+}
+
 tc_err tc_api_user_patch(struct tc_req *r)
 {
 	struct user_body b = {0};
@@ -285,7 +329,6 @@ tc_err tc_api_user_patch(struct tc_req *r)
 	enum tc_role cur_role, role;
 	enum tc_level cur_level;
 	struct tc_place place;
-	char hash[TC_PWHASH_LEN];
 	tc_err rc;
 
 	rc = tc_req_body(r, patch_spec, &b);
@@ -334,17 +377,17 @@ tc_err tc_api_user_patch(struct tc_req *r)
 		p->after.place_name = place.name;
 	if (b.active.set)
 		p->after.active = b.active.v;
+	p->actor = r->actor;
+	p->a = &r->arena;
 	if (b.password) {
 		if ((rc = tc_staff_check_password(b.password, &r->fault)) != TC_ERR_OK)
 			goto out;
-		if (tc_password_hash(b.password, hash) != 0) {
-			rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "password hashing failed");
-			goto out;
-		}
-		p->hash = tc_arena_strdup(&r->arena, hash);
+		if (r->body.data)
+			tc_wipe(r->body.data, r->body.len);
+		p->password = b.password;
+		r->offloaded = p;
+		return tc_req_offload(r, patch_hash, p, patch_hashed);
 	}
-	p->actor = r->actor;
-	p->a = &r->arena;
 	rc = tc_req_write(r, patch_run, p, patch_after);
 out:
 	if (b.password)

@@ -66,6 +66,7 @@ struct tc_req {
 	struct tc_job job;
 	tc_err (*after)(struct tc_req *r);
 	bool pending; /* handed to the writer; only the MHD thread writes it */
+	void *offloaded; /* what tc_req_offload's work was given */
 	int64_t resumed_us;
 	char log_user[24];
 };
@@ -92,9 +93,17 @@ tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
 
 /* Suspends the connection, hands `run` to the writer, and answers with
  * `after` once the transaction is durable. Returns TC_ERR_OK: the answer
- * comes later. `cls` must live in r->arena (or longer). */
+ * comes later. `cls` must live in r->arena (or longer). While the request
+ * is suspended the job (on the writer thread) owns the request's arena;
+ * the handler touches nothing after this call. */
 tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
                     tc_err (*after)(struct tc_req *r));
+
+/* The pieces of the above, for other kinds of waiting (offload.c):
+ * suspend with the function that answers later, and resume once the
+ * waited-for work succeeded. */
+void tc_req_suspend(struct tc_req *r, tc_err (*after)(struct tc_req *r));
+void tc_req_resume_ok(struct tc_req *r);
 
 /* Borrow a read connection for the request; fills the fault when none. */
 tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c);

@@ -29,6 +29,7 @@
 #include "../core/tctime.h"
 #include "auth.h"
 #include "metrics.h"
+#include "offload.h"
 #include "router.h"
 #include "static.h"
 
@@ -48,7 +49,13 @@ struct tc_server {
 	char trusted[TC_MAX_TRUSTED_PROXIES][INET6_ADDRSTRLEN];
 	int ntrusted;
 	char *tls_cert, *tls_key;
+	struct tc_offload *offload;
 };
+
+struct tc_offload *tc_server_offload(const struct tc_server *s)
+{
+	return s->offload;
+}
 
 const struct tc_config *tc_server_config(const struct tc_server *s)
 {
@@ -174,6 +181,25 @@ static enum MHD_Result queue(struct tc_req *r)
 
 /* ---- writes ------------------------------------------------------------ */
 
+void tc_req_suspend(struct tc_req *r, tc_err (*after)(struct tc_req *r))
+{
+	r->after = after;
+	r->pending = true;
+	r->state = TC_REQ_SUSPENDED;
+	tc_metrics_suspended(1);
+	/* Suspend before handing the request on: a resume that came first
+	 * would be lost. */
+	MHD_suspend_connection(r->conn);
+}
+
+void tc_req_resume_ok(struct tc_req *r)
+{
+	r->job.rc = TC_ERR_OK;
+	r->resumed_us = tc_mono_us();
+	r->state = TC_REQ_RESUMED;
+	MHD_resume_connection(r->conn); /* r may be gone after this */
+}
+
 static void job_done(struct tc_job *j)
 {
 	struct tc_req *r = (struct tc_req *)((char *)j - offsetof(struct tc_req, job));
@@ -190,12 +216,7 @@ tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
 	r->job.run = run;
 	r->job.cls = cls;
 	r->job.done = job_done;
-	r->after = after;
-	r->pending = true;
-	r->state = TC_REQ_SUSPENDED;
-	tc_metrics_suspended(1);
-	/* Suspend first: the writer may resume before this function returns. */
-	MHD_suspend_connection(r->conn);
+	tc_req_suspend(r, after);
 	tc_db_submit(r->srv->db, &r->job);
 	return TC_ERR_OK;
 }
@@ -346,7 +367,7 @@ static void resumed(struct tc_req *r)
 	} else {
 		r->fault = r->job.fault;
 	}
-	if (rc != TC_ERR_OK)
+	if (rc != TC_ERR_OK && !r->pending)
 		answer_error(r, rc);
 }
 
@@ -388,6 +409,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	case TC_REQ_RESUMED:
 		r->pending = false;
 		resumed(r);
+		if (r->pending) /* suspended again: hashing, then a write */
+			return MHD_YES;
 		return queue(r);
 	case TC_REQ_ANSWERED:
 		*upload_size = 0; /* the rest of a refused body */
@@ -588,6 +611,7 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 			*why = NULL;
 		goto fail;
 	}
+	srv->offload = tc_offload_new(cfg->hash_threads > 0 ? cfg->hash_threads : 2, 64);
 	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : 0;
 	return srv;
@@ -600,17 +624,30 @@ fail:
 	return NULL;
 }
 
-/* Waits until no request is in progress, or the deadline passes. */
+/* Waits until no request has been in progress for a quiet spell (a
+ * worker may be about to pick up a request that already arrived), or the
+ * deadline passes. */
 static bool wait_idle(struct tc_server *srv, int64_t deadline_us)
 {
-	bool idle;
+	const int64_t quiet_us = 300000;
+	int64_t idle_since = 0;
+	bool idle = false;
 
 	pthread_mutex_lock(&srv->mu);
-	while (srv->active > 0) {
+	for (;;) {
+		int64_t now = tc_mono_us();
+		if (srv->active > 0) {
+			idle_since = 0;
+		} else if (idle_since == 0) {
+			idle_since = now;
+		} else if (now - idle_since >= quiet_us) {
+			idle = true;
+			break;
+		}
+		if (now >= deadline_us)
+			break;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		if (tc_mono_us() >= deadline_us)
-			break;
 		ts.tv_nsec += 50 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
@@ -618,7 +655,6 @@ static bool wait_idle(struct tc_server *srv, int64_t deadline_us)
 		}
 		pthread_cond_timedwait(&srv->cv, &srv->mu, &ts);
 	}
-	idle = srv->active == 0;
 	pthread_mutex_unlock(&srv->mu);
 	return idle;
 }
@@ -637,8 +673,11 @@ void tc_server_stop(struct tc_server *srv)
 	/* 2. Let requests in progress finish, writes included. */
 	deadline = tc_mono_us() + (int64_t)srv->cfg->shutdown_grace_s * 1000000;
 	wait_idle(srv, deadline);
-	/* 3. Drain the writer: every queued job commits and its suspended
-	 * connection is resumed; later writes answer 503. */
+	/* 3. Finish the hashing already taken, then drain the writer: every
+	 * queued job commits and its suspended connection is resumed; later
+	 * writes answer 503. */
+	tc_offload_free(srv->offload);
+	srv->offload = NULL;
 	tc_db_drain(srv->db);
 	wait_idle(srv, tc_mono_us() + 2000000);
 	pthread_mutex_lock(&srv->mu);

@@ -1,5 +1,7 @@
 /* Login limits, client addresses behind a trusted proxy, idle expiry and
  * CLI account creation: each with a server started for the purpose. */
+#include <curl/curl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +76,58 @@ static void test_limit_per_username(void **state)
 	sleep(2);
 	ts_expect(login(h, "mcc", TS_DEMO_PASSWORD, NULL), 200, NULL, NULL);
 	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+}
+
+struct guesser {
+	pthread_t th;
+	const char *base;
+	long status;
+};
+
+static void *guess(void *arg)
+{
+	struct guesser *g = arg;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	char *url = ts_fmt("%s/api/v1/auth/login", g->base);
+	FILE *devnull = fopen("/dev/null", "w");
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"username\":\"viewer\",\"password\":\"a guess\"}");
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, devnull);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &g->status);
+	fclose(devnull);
+	free(url);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+static void test_concurrent_guesses(void **state)
+{
+	struct ts_server s;
+	enum { N = 16 };
+	struct guesser g[N];
+	int refused = 0, checked = 0;
+	(void)state;
+	/* 16 guesses at once against a limit of 4: each attempt is counted
+	 * before its password is checked, so at most 4 get checked at all. */
+	ts_server_start(&s, DB, "--login-max-per-user", "4", "--login-max-per-addr", "1000", NULL);
+	for (int i = 0; i < N; i++) {
+		g[i] = (struct guesser){.base = s.base};
+		pthread_create(&g[i].th, NULL, guess, &g[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(g[i].th, NULL);
+		refused += g[i].status == 429;
+		checked += g[i].status == 401;
+	}
+	assert_int_equal(checked, 4);
+	assert_int_equal(refused, N - 4);
 	assert_int_equal(ts_server_stop(&s), 0);
 }
 
@@ -185,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_limit_per_username, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_guesses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_per_address_and_proxy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_user_add, setup, teardown),

@@ -2,6 +2,7 @@
  * schema checks, query statuses, group commit, append-only audit. */
 #include <pthread.h>
 #include <setjmp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -481,6 +482,58 @@ static void test_audit_append_only(void **state)
 	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'evil'"), 0);
 }
 
+/* A job that meets a unique conflict and carries on: SQLite rolls back
+ * only the statement, PostgreSQL the whole transaction. Either way nothing
+ * may be acknowledged that was not stored. */
+static tc_err tolerant(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	const char *const names[] = {"tol-a", "tol-dup", "tol-dup", "tol-b"};
+	(void)cls;
+	for (int i = 0; i < 4; i++) {
+		struct tc_user u = {.username = names[i], .password_hash = "x", .role = "viewer",
+		                    .unit_code = "01", .scope_path = "VN/01", .active = true,
+		                    .created_at = tc_now_us()};
+		enum tc_qs qs = tc_q_user_insert(c, &u);
+		if (qs < 0 && qs != TC_QS_CONFLICT)
+			return tc_qs_err(qs, f);
+	}
+	return TC_ERR_OK;
+}
+
+static void test_no_false_acknowledgement(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	tc_err rc = tc_db_run(fx->db, tolerant, NULL, &f);
+	int64_t n = count(fx->db, "SELECT COUNT(*) FROM users WHERE username LIKE 'tol-%'");
+	if (rc == TC_ERR_OK)
+		assert_int_equal(n, 3); /* SQLite: the conflicting insert alone was undone */
+	else
+		assert_int_equal(n, 0); /* PostgreSQL: the job failed as a whole */
+	print_message("tolerated conflict: %s, %lld rows\n", tc_err_code(rc), (long long)n);
+}
+
+/* Another process holds SQLite's write lock: the writer answers "busy"
+ * (503) once its wait runs out, instead of an internal error. */
+static void test_busy_database(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	if (ts_is_pg()) {
+		print_message("SQLite only\n");
+		return;
+	}
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(fx->where, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	tc_err rc = tc_db_run(fx->db, run_script, "INSERT INTO ref_data VALUES ('x', 'y', 'z')", &f);
+	assert_int_equal(rc, TC_ERR_RETRY);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	assert_int_equal(tc_db_run(fx->db, run_script, "INSERT INTO ref_data VALUES ('x', 'y', 'z')", &f),
+	                 TC_ERR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +546,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_authfail_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
 	};
 	tc_secret_init();
 	return cmocka_run_group_tests_name(ts_is_pg() ? "db (postgresql)" : "db (sqlite)",
