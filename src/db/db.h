@@ -283,6 +283,9 @@ enum tc_qs tc_q_authfail_reserve(struct tc_dbc *c, const char *scope,
 enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,
                                const char *key);
 
+/* Deletes counters whose window began before `before`. */
+enum tc_qs tc_q_authfail_purge(struct tc_dbc *c, int64_t before);
+
 /* audit (append-only) */
 enum tc_qs tc_q_audit_insert(struct tc_dbc *c, const struct tc_audit *e);
 /* Entries under `scope`, optionally for one entity and id (NULL for any),

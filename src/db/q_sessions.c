@@ -42,6 +42,8 @@ static struct tc_sql q_fail_reserve = TC_SQL(
 	" window_start = CASE WHEN auth_failures.window_start >= $4"
 	"   THEN auth_failures.window_start ELSE excluded.window_start END"
 	" RETURNING failures");
+static struct tc_sql q_fail_purge =
+	TC_SQL("DELETE FROM auth_failures WHERE window_start < $1");
 static struct tc_sql q_fail_clear =
 	TC_SQL("DELETE FROM auth_failures WHERE scope = $1 AND key = $2");
 
@@ -158,4 +160,10 @@ enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,
 {
 	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(key)};
 	return tc_exec(c, &q_fail_clear, p, 2, NULL, NULL);
+}
+
+enum tc_qs tc_q_authfail_purge(struct tc_dbc *c, int64_t before)
+{
+	struct tc_dbv p[] = {TC_P_TIME(before)};
+	return tc_exec(c, &q_fail_purge, p, 1, NULL, NULL);
 }

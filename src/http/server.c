@@ -50,6 +50,8 @@ struct tc_server {
 	int ntrusted;
 	char *tls_cert, *tls_key;
 	struct tc_offload *offload;
+	pthread_t housekeeper;
+	bool housekeeping;
 };
 
 struct tc_offload *tc_server_offload(const struct tc_server *s)
@@ -473,6 +475,61 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	pthread_mutex_unlock(&srv->mu);
 }
 
+/* ---- housekeeping -------------------------------------------------------- */
+
+struct purge {
+	struct tc_job job;
+	int64_t now, idle_before, window_before;
+};
+
+static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct purge *p = cls;
+	enum tc_qs qs = tc_q_sessions_purge(c, p->now, p->idle_before);
+	if (qs >= 0)
+		qs = tc_q_authfail_purge(c, p->window_before);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static void purge_done(struct tc_job *j)
+{
+	if (j->rc != TC_ERR_OK && j->rc != TC_ERR_UNAVAILABLE)
+		tc_warn("housekeeping: purging old sessions failed: %s", tc_err_code(j->rc));
+	free(j);
+}
+
+/* Every ten minutes: drop sessions past their end or idle for longer than
+ * any idle limit, and failed-login counts whose window is over. */
+static void *housekeeper_main(void *arg)
+{
+	struct tc_server *srv = arg;
+	const struct tc_config *cfg = srv->cfg;
+	int64_t idle = cfg->session_idle_s > cfg->site_session_idle_s ? cfg->session_idle_s
+	                                                             : cfg->site_session_idle_s;
+
+	pthread_mutex_lock(&srv->mu);
+	while (srv->housekeeping) {
+		struct timespec ts;
+		pthread_mutex_unlock(&srv->mu);
+		struct purge *p = tc_xcalloc(1, sizeof(*p));
+		p->now = tc_now_us();
+		p->idle_before = p->now - idle * 1000000;
+		p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
+		p->job.run = purge_run;
+		p->job.cls = p;
+		p->job.done = purge_done;
+		tc_db_submit(srv->db, &p->job);
+		pthread_mutex_lock(&srv->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 600;
+		while (srv->housekeeping &&
+		       pthread_cond_timedwait(&srv->cv, &srv->mu, &ts) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&srv->mu);
+	return NULL;
+}
+
 /* ---- start and stop ---------------------------------------------------- */
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss,
@@ -612,6 +669,9 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 		goto fail;
 	}
 	srv->offload = tc_offload_new(cfg->hash_threads > 0 ? cfg->hash_threads : 2, 64);
+	srv->housekeeping = true;
+	if (pthread_create(&srv->housekeeper, NULL, housekeeper_main, srv) != 0)
+		tc_die("cannot start the housekeeping thread");
 	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : 0;
 	return srv;
@@ -668,6 +728,11 @@ void tc_server_stop(struct tc_server *srv)
 	if (srv == NULL)
 		return;
 	atomic_store(&srv->stopping, 1);
+	pthread_mutex_lock(&srv->mu);
+	srv->housekeeping = false;
+	pthread_cond_broadcast(&srv->cv);
+	pthread_mutex_unlock(&srv->mu);
+	pthread_join(srv->housekeeper, NULL);
 	/* 1. Stop accepting; connections already open keep being served. */
 	fd = MHD_quiesce_daemon(srv->mhd);
 	/* 2. Let requests in progress finish, writes included. */

@@ -365,6 +365,11 @@ static tc_err sess_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		qs = tc_q_user_update(c, &before, &before);
 		return qs == TC_QS_NONE ? TC_ERR_OK : tc_fault_set(f, TC_ERR_INTERNAL, NULL, "x");
 	}
+	case 5: /* housekeeping: a year later every session is gone */
+		qs = tc_q_sessions_purge(c, x->s.expires_at + 1, x->s.last_seen_at);
+		if (qs >= 0)
+			qs = tc_q_authfail_purge(c, x->s.expires_at + 1);
+		break;
 	case 4: { /* a new session, then re-enable: the epoch moves, it dies */
 		struct tc_user before = {.id = x->uid, .role = "viewer", .unit_code = "01",
 		                         .scope_path = "VN/01", .active = false,
@@ -421,6 +426,9 @@ static void test_sessions(void **state)
 	assert_int_equal(u.session_epoch, 2);
 	assert_int_equal(tc_q_session_lookup(c, "bbbb", &fx->a, &s, &u), TC_QS_NONE);
 	tc_db_release(fx->db, c);
+	x.step = 5;
+	assert_int_equal(tc_db_run(fx->db, sess_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM sessions"), 0);
 }
 
 struct af {
