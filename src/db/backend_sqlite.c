@@ -1,6 +1,7 @@
 /* SQLite backend: WAL, synchronous=FULL, statements prepared once per
  * connection and bound by the number in their "$N" name. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +27,25 @@ struct sq_conn {
 	int ncache;
 };
 
+/* Before SQLite's first use: no global memory statistics (they take a
+ * process-wide mutex on every allocation). */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
                       char **why)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_conn *c = tc_xcalloc(1, sizeof(*c));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	char *err = NULL;
 	const char *pragmas;
 	int rc;
 
+	pthread_once(&once, sq_configure);
 	if (writer)
 		flags |= SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(db->where, &c->h, flags, NULL);
@@ -47,10 +58,17 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 		return -1;
 	}
 	sqlite3_extended_result_codes(c->h, 1);
+	/* a larger lookaside: most of a statement's small allocations never
+	 * reach malloc */
+	sqlite3_db_config(c->h, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 1024);
 	sqlite3_busy_timeout(c->h, 5000);
+	/* temp_store=MEMORY keeps the statement journals of the per-job
+	 * savepoints in memory rather than in temporary files. */
 	pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                   " PRAGMA foreign_keys=ON;"
-	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;";
+	                   " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	                   " PRAGMA cache_size=-65536;"
+	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+	                   " PRAGMA cache_size=-16384;";
 	if (sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
 		if (asprintf(why, "cannot set up SQLite database '%s': %s", db->where,
 		             err ? err : "?") < 0)
