@@ -77,7 +77,7 @@ static tc_err fac_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_qs_err(qs, f);
 	return tc_audit_record(c, &tc_cli_actor, "create", "facility",
 	                       tc_arena_printf(j->a, "%lld", (long long)j->f.id),
-	                       j->f.scope_path, NULL, tc_json_facility(&j->f, j->a), f);
+	                       j->f.scope_path, NULL, tc_facility_json(&j->f, j->a), f);
 }
 
 int tc_cmd_seed_demo(int argc, char **argv)

@@ -62,9 +62,22 @@ void tc_time_format(int64_t us, char out[TC_TIME_TEXT_LEN])
 		memcpy(out, "0000-00-00T00:00:00.000000Z", TC_TIME_TEXT_LEN);
 		return;
 	}
-	snprintf(out, TC_TIME_TEXT_LEN, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ",
-	         (int)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-	         (int)(rem % 60), (int)frac);
+	/* by hand: this runs for every timestamp bound or answered */
+	const int parts[] = {(int)y, (int)m, (int)d, (int)(rem / 3600), (int)(rem / 60 % 60),
+	                     (int)(rem % 60), (int)frac};
+	const int widths[] = {4, 2, 2, 2, 2, 2, 6};
+	const char seps[] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+	char *o = out;
+	for (int i = 0; i < 7; i++) {
+		int v = parts[i];
+		for (int k = widths[i] - 1; k >= 0; k--) {
+			o[k] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		o += widths[i];
+		*o++ = seps[i];
+	}
+	*o = '\0';
 }
 
 static bool digits(const char *s, int n, int *out)

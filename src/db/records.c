@@ -6,6 +6,7 @@
 #include "../core/arena.h"
 #include "../core/jspec.h"
 #include "../core/tctime.h"
+#include "../core/util.h"
 
 const struct tc_actor tc_cli_actor = {
 	.authenticated = true,
@@ -16,77 +17,127 @@ const struct tc_actor tc_cli_actor = {
 	.unit_code = "VN",
 };
 
-static json_t *str_or_null(const char *s)
+void tc_jw_user(struct tc_jw *w, const struct tc_user *u)
 {
-	return s ? json_string(s) : json_null();
+	tc_jw_obj(w);
+	tc_jw_user_fields(w, u);
+	tc_jw_end(w);
 }
 
-static json_t *time_or_null(int64_t us, struct tc_arena *a)
+void tc_jw_user_fields(struct tc_jw *w, const struct tc_user *u)
 {
-	char *t;
-	if (us == 0)
-		return json_null();
-	t = tc_arena_alloc(a, TC_TIME_TEXT_LEN);
-	tc_time_format(us, t);
-	return json_string(t);
+	tc_jw_kint(w, "id", u->id);
+	tc_jw_kstr(w, "username", u->username);
+	tc_jw_kstr(w, "role", u->role);
+	tc_jw_kstr(w, "unit", u->unit_code);
+	tc_jw_key(w, "facility");
+	if (u->facility_id)
+		tc_jw_int(w, u->facility_id);
+	else
+		tc_jw_null(w);
+	tc_jw_kstr(w, "scope", u->scope_path);
+	tc_jw_kbool(w, "active", u->active);
+	tc_jw_key(w, "created_at");
+	tc_jw_time(w, u->created_at);
+	if (u->place_name)
+		tc_jw_kstr(w, "place_name", u->place_name);
 }
 
-json_t *tc_json_user(const struct tc_user *u, struct tc_arena *a)
+void tc_jw_facility(struct tc_jw *w, const struct tc_facility *f)
 {
-	json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:s, s:b, s:o}", "id",
-	                 (json_int_t)u->id, "username", u->username, "role", u->role,
-	                 "unit", str_or_null(u->unit_code), "facility",
-	                 u->facility_id ? json_integer(u->facility_id) : json_null(),
-	                 "scope", u->scope_path, "active", u->active, "created_at",
-	                 time_or_null(u->created_at, a));
-	if (j && u->place_name)
-		json_object_set_new(j, "place_name", json_string(u->place_name));
-	return j;
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", f->id);
+	tc_jw_kstr(w, "kind", f->kind);
+	tc_jw_kstr(w, "name", f->name);
+	tc_jw_kstr(w, "unit", f->unit_code);
+	tc_jw_kstr(w, "address", f->address);
+	tc_jw_kint(w, "daily_capacity", f->daily_capacity);
+	tc_jw_kbool(w, "active", f->active);
+	tc_jw_kstr(w, "scope", f->scope_path);
+	tc_jw_key(w, "created_at");
+	tc_jw_time(w, f->created_at);
+	tc_jw_end(w);
 }
 
-json_t *tc_json_facility(const struct tc_facility *f, struct tc_arena *a)
+void tc_jw_unit(struct tc_jw *w, const struct tc_unit *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:I, s:b, s:s, s:o}", "id",
-	                 (json_int_t)f->id, "kind", f->kind, "name", f->name, "unit",
-	                 f->unit_code, "address", str_or_null(f->address),
-	                 "daily_capacity", (json_int_t)f->daily_capacity, "active",
-	                 f->active, "scope", f->scope_path, "created_at",
-	                 time_or_null(f->created_at, a));
+	tc_jw_obj(w);
+	tc_jw_unit_fields(w, u);
+	tc_jw_end(w);
 }
 
-json_t *tc_json_unit(const struct tc_unit *u)
+void tc_jw_unit_fields(struct tc_jw *w, const struct tc_unit *u)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "code", u->code,
-	                 "level", u->level, "parent", str_or_null(u->parent_code),
-	                 "name", u->name, "name_with_type", u->name_with_type, "type",
-	                 u->type, "population",
-	                 u->population >= 0 ? json_integer(u->population) : json_null());
+	tc_jw_kstr(w, "code", u->code);
+	tc_jw_kstr(w, "level", u->level);
+	tc_jw_kstr(w, "parent", u->parent_code);
+	tc_jw_kstr(w, "name", u->name);
+	tc_jw_kstr(w, "name_with_type", u->name_with_type);
+	tc_jw_kstr(w, "type", u->type);
+	tc_jw_key(w, "population");
+	if (u->population >= 0)
+		tc_jw_int(w, u->population);
+	else
+		tc_jw_null(w);
 }
 
-static json_t *parse_or_null(const char *text)
+void tc_jw_audit(struct tc_jw *w, const struct tc_audit *e)
 {
-	json_t *j;
-	if (text == NULL)
-		return json_null();
-	j = json_loads(text, 0, NULL);
-	return j ? j : json_string(text);
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", e->id);
+	tc_jw_key(w, "at");
+	tc_jw_time(w, e->at);
+	tc_jw_key(w, "actor_id");
+	if (e->actor_id)
+		tc_jw_int(w, e->actor_id);
+	else
+		tc_jw_null(w);
+	tc_jw_kstr(w, "actor", e->actor);
+	tc_jw_kstr(w, "action", e->action);
+	tc_jw_kstr(w, "entity", e->entity);
+	tc_jw_kstr(w, "entity_id", e->entity_id);
+	tc_jw_kstr(w, "scope", e->scope_path);
+	/* stored JSON, written back as JSON */
+	tc_jw_key(w, "before");
+	tc_jw_raw(w, e->before_json);
+	tc_jw_key(w, "after");
+	tc_jw_raw(w, e->after_json);
+	tc_jw_end(w);
 }
 
-json_t *tc_json_audit(const struct tc_audit *e, struct tc_arena *a)
+static const char *to_arena(struct tc_buf *b, struct tc_arena *a)
 {
-	return json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
-	                 (json_int_t)e->id, "at", time_or_null(e->at, a), "actor_id",
-	                 e->actor_id ? json_integer(e->actor_id) : json_null(), "actor",
-	                 e->actor, "action", e->action, "entity", e->entity,
-	                 "entity_id", e->entity_id, "scope", e->scope_path, "before",
-	                 parse_or_null(e->before_json), "after",
-	                 parse_or_null(e->after_json));
+	const char *s = tc_arena_strndup(a, b->data, b->len);
+	tc_buf_cleanup(b);
+	return s;
+}
+
+const char *tc_user_json(const struct tc_user *u, struct tc_arena *a)
+{
+	struct tc_buf b;
+	struct tc_jw w;
+
+	tc_buf_init(&b);
+	tc_jw_init(&w, &b);
+	tc_jw_user(&w, u);
+	return to_arena(&b, a);
+}
+
+const char *tc_facility_json(const struct tc_facility *f, struct tc_arena *a)
+{
+	struct tc_buf b;
+	struct tc_jw w;
+
+	tc_buf_init(&b);
+	tc_jw_init(&w, &b);
+	tc_jw_facility(&w, f);
+	return to_arena(&b, a);
 }
 
 tc_err tc_audit_record(struct tc_dbc *c, const struct tc_actor *actor,
                        const char *action, const char *entity,
-                       const char *entity_id, const char *scope, json_t *before,
-                       json_t *after, struct tc_fault *f)
+                       const char *entity_id, const char *scope, const char *before,
+                       const char *after, struct tc_fault *f)
 {
 	struct tc_audit e = {
 		.at = tc_now_us(),
@@ -96,18 +147,11 @@ tc_err tc_audit_record(struct tc_dbc *c, const struct tc_actor *actor,
 		.entity = entity,
 		.entity_id = entity_id,
 		.scope_path = scope,
+		.before_json = before,
+		.after_json = after,
 	};
-	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *af = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	enum tc_qs qs;
+	enum tc_qs qs = tc_q_audit_insert(c, &e);
 
-	json_decref(before);
-	json_decref(after);
-	e.before_json = b;
-	e.after_json = af;
-	qs = tc_q_audit_insert(c, &e);
-	free(b);
-	free(af);
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
@@ -244,5 +288,5 @@ tc_err tc_staff_insert(struct tc_dbc *c, const struct tc_actor *actor,
 		return tc_qs_err(qs, f);
 	return tc_audit_record(c, actor, "create", "user",
 	                       tc_arena_printf(a, "%lld", (long long)u->id),
-	                       u->scope_path, NULL, tc_json_user(u, a), f);
+	                       u->scope_path, NULL, tc_user_json(u, a), f);
 }

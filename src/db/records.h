@@ -4,23 +4,28 @@
 #ifndef TC_RECORDS_H
 #define TC_RECORDS_H
 
-#include <jansson.h>
-
+#include "../core/jw.h"
 #include "../domain/access.h"
 #include "db.h"
 
-/* JSON views (new references). Never include password hashes. */
-json_t *tc_json_user(const struct tc_user *u, struct tc_arena *a);
-json_t *tc_json_facility(const struct tc_facility *f, struct tc_arena *a);
-json_t *tc_json_unit(const struct tc_unit *u);
-json_t *tc_json_audit(const struct tc_audit *e, struct tc_arena *a);
+/* JSON views of records, written with tc_jw. Never a password hash. */
+void tc_jw_user(struct tc_jw *w, const struct tc_user *u);
+void tc_jw_facility(struct tc_jw *w, const struct tc_facility *f);
+void tc_jw_unit(struct tc_jw *w, const struct tc_unit *u);
+void tc_jw_audit(struct tc_jw *w, const struct tc_audit *e);
+/* The members alone, for answers that add their own. */
+void tc_jw_user_fields(struct tc_jw *w, const struct tc_user *u);
+void tc_jw_unit_fields(struct tc_jw *w, const struct tc_unit *u);
+/* The same as JSON text in `a`, for audit records. */
+const char *tc_user_json(const struct tc_user *u, struct tc_arena *a);
+const char *tc_facility_json(const struct tc_facility *f, struct tc_arena *a);
 
 /* Appends to the audit log in the caller's transaction. `before` and
- * `after` are stolen (NULL allowed). */
+ * `after` are JSON texts (NULL allowed). */
 tc_err tc_audit_record(struct tc_dbc *c, const struct tc_actor *actor,
                        const char *action, const char *entity,
-                       const char *entity_id, const char *scope, json_t *before,
-                       json_t *after, struct tc_fault *f);
+                       const char *entity_id, const char *scope, const char *before,
+                       const char *after, struct tc_fault *f);
 
 /* A jurisdiction: a unit or a facility, with its level and path. */
 struct tc_place {

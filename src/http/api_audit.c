@@ -29,11 +29,15 @@ tc_err tc_api_audit_list(struct tc_req *r)
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
-	json_t *arr = json_array();
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "entries");
+	tc_jw_arr(w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, tc_json_audit(&es[i], &r->arena));
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o, s:I, s:I}", "entries", arr, "limit",
-	                               (json_int_t)page.limit, "offset",
-	                               (json_int_t)page.offset));
+		tc_jw_audit(w, &es[i]);
+	tc_jw_end(w);
+	tc_jw_kint(w, "limit", page.limit);
+	tc_jw_kint(w, "offset", page.offset);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }

@@ -13,6 +13,7 @@
  * Counts are stored (every server process sees them) under SHA-256 keys,
  * never as typed. */
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/config.h"
@@ -81,16 +82,23 @@ static tc_err finish_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 static tc_err finish_after(struct tc_req *r)
 {
 	struct login *l = r->job.cls;
-	json_t *body;
+	struct tc_jw *w;
+	tc_err rc;
 
 	if (!l->ok)
 		return tc_fault_set(&r->fault, TC_ERR_BAD_CREDENTIALS, NULL, NULL);
-	body = json_pack("{s:s, s:o, s:o, s:I}", "token", l->token, "user",
-	                 tc_json_user(&l->user, &r->arena), "expires_at",
-	                 tc_json_time(l->s.expires_at, &r->arena), "idle_seconds",
-	                 (json_int_t)l->s.idle_seconds);
+	w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_kstr(w, "token", l->token);
+	tc_jw_key(w, "user");
+	tc_jw_user(w, &l->user);
+	tc_jw_key(w, "expires_at");
+	tc_jw_time(w, l->s.expires_at);
+	tc_jw_kint(w, "idle_seconds", l->s.idle_seconds);
+	tc_jw_end(w);
 	tc_wipe(l->token, sizeof(l->token));
-	return tc_reply_json(r, MHD_HTTP_OK, body);
+	rc = tc_reply_end(r, MHD_HTTP_OK);
+	return rc;
 }
 
 /* 3. On the hashing pool. */
@@ -213,7 +221,11 @@ static tc_err logout_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 static tc_err logout_after(struct tc_req *r)
 {
-	return tc_reply_json(r, MHD_HTTP_OK, json_pack("{s:b}", "logged_out", 1));
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_kbool(w, "logged_out", true);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }
 
 tc_err tc_api_logout(struct tc_req *r)
@@ -244,11 +256,19 @@ tc_err tc_api_me(struct tc_req *r)
 		return tc_qs_err(qs, &r->fault);
 	if (rc != TC_ERR_OK)
 		return rc;
-	json_t *user = tc_json_user(&u, &r->arena);
-	json_object_set_new(user, "jurisdiction_name", json_string(place.name));
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o, s:{s:o, s:I}}", "user", user, "session",
-	                               "expires_at",
-	                               tc_json_time(r->actor.session_expires_at, &r->arena),
-	                               "idle_seconds", (json_int_t)r->actor.session_idle_s));
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "user");
+	tc_jw_obj(w);
+	tc_jw_user_fields(w, &u);
+	tc_jw_kstr(w, "jurisdiction_name", place.name);
+	tc_jw_end(w);
+	tc_jw_key(w, "session");
+	tc_jw_obj(w);
+	tc_jw_key(w, "expires_at");
+	tc_jw_time(w, r->actor.session_expires_at);
+	tc_jw_kint(w, "idle_seconds", r->actor.session_idle_s);
+	tc_jw_end(w);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }

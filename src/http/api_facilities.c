@@ -54,20 +54,33 @@ tc_err tc_api_facilities_list(struct tc_req *r)
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
-	json_t *arr = json_array();
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "facilities");
+	tc_jw_arr(w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, tc_json_facility(&fs[i], &r->arena));
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o, s:I, s:I}", "facilities", arr, "limit",
-	                               (json_int_t)page.limit, "offset",
-	                               (json_int_t)page.offset));
+		tc_jw_facility(w, &fs[i]);
+	tc_jw_end(w);
+	tc_jw_kint(w, "limit", page.limit);
+	tc_jw_kint(w, "offset", page.offset);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
+}
+
+static tc_err reply_facility(struct tc_req *r, unsigned status,
+                             const struct tc_facility *f)
+{
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "facility");
+	tc_jw_facility(w, f);
+	tc_jw_end(w);
+	return tc_reply_end(r, status);
 }
 
 tc_err tc_api_facility_get(struct tc_req *r)
 {
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o}", "facility",
-	                               tc_json_facility(r->target, &r->arena)));
+	return reply_facility(r, MHD_HTTP_OK, r->target);
 }
 
 struct fac_body {
@@ -106,15 +119,13 @@ static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_qs_err(qs, f);
 	return tc_audit_record(c, &fc->actor, "create", "facility",
 	                       tc_arena_printf(fc->a, "%lld", (long long)fc->f.id),
-	                       fc->f.scope_path, NULL, tc_json_facility(&fc->f, fc->a), f);
+	                       fc->f.scope_path, NULL, tc_facility_json(&fc->f, fc->a), f);
 }
 
 static tc_err create_after(struct tc_req *r)
 {
 	struct fac_create *fc = r->job.cls;
-	return tc_reply_json(r, MHD_HTTP_CREATED,
-	                     json_pack("{s:o}", "facility",
-	                               tc_json_facility(&fc->f, &r->arena)));
+	return reply_facility(r, MHD_HTTP_CREATED, &fc->f);
 }
 
 tc_err tc_api_facility_create(struct tc_req *r)

@@ -10,16 +10,17 @@ tc_err tc_api_healthz(struct tc_req *r)
 	struct tc_db *db = tc_server_db(r->srv);
 	int version = 0;
 
-	if (tc_db_ping(db) != TC_ERR_OK || tc_db_schema_version(db, &version) != TC_ERR_OK)
-		return tc_reply_json(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-		                     json_pack("{s:s, s:s}", "status", "unavailable",
-		                               "database", tc_db_kind_name(db)));
-	return tc_reply_json(r, tc_server_stopping(r->srv) ? MHD_HTTP_SERVICE_UNAVAILABLE
-	                                                  : MHD_HTTP_OK,
-	                     json_pack("{s:s, s:s, s:i}", "status",
-	                               tc_server_stopping(r->srv) ? "stopping" : "ok",
-	                               "database", tc_db_kind_name(db), "schema",
-	                               version));
+	bool up = tc_db_ping(db) == TC_ERR_OK && tc_db_schema_version(db, &version) == TC_ERR_OK;
+	bool stopping = tc_server_stopping(r->srv);
+	struct tc_jw *w = tc_reply_begin(r);
+
+	tc_jw_obj(w);
+	tc_jw_kstr(w, "status", !up ? "unavailable" : stopping ? "stopping" : "ok");
+	tc_jw_kstr(w, "database", tc_db_kind_name(db));
+	if (up)
+		tc_jw_kint(w, "schema", version);
+	tc_jw_end(w);
+	return tc_reply_end(r, up && !stopping ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE);
 }
 
 tc_err tc_api_metrics(struct tc_req *r)

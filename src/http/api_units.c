@@ -30,11 +30,17 @@ tc_err tc_api_units_list(struct tc_req *r)
 		return rc;
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
-	json_t *arr = json_array();
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "parent");
+	tc_jw_unit(w, &p);
+	tc_jw_key(w, "units");
+	tc_jw_arr(w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, tc_json_unit(&units[i]));
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o, s:o}", "parent", tc_json_unit(&p), "units", arr));
+		tc_jw_unit(w, &units[i]);
+	tc_jw_end(w);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }
 
 tc_err tc_api_unit_get(struct tc_req *r)
@@ -51,7 +57,13 @@ tc_err tc_api_unit_get(struct tc_req *r)
 	tc_req_dbc_release(r, c);
 	if (qs != TC_QS_ONE)
 		return tc_qs_err(qs, &r->fault);
-	json_t *j = tc_json_unit(&u);
-	json_object_set_new(j, "path", json_string(u.path));
-	return tc_reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "unit", j));
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "unit");
+	tc_jw_obj(w);
+	tc_jw_unit_fields(w, &u);
+	tc_jw_kstr(w, "path", u.path);
+	tc_jw_end(w);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }

@@ -115,11 +115,20 @@ static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	return tc_staff_insert(c, &cr->actor, &cr->u, cr->a, f);
 }
 
+static tc_err reply_user(struct tc_req *r, unsigned status, const struct tc_user *u)
+{
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "user");
+	tc_jw_user(w, u);
+	tc_jw_end(w);
+	return tc_reply_end(r, status);
+}
+
 static tc_err create_after(struct tc_req *r)
 {
 	struct create *cr = r->job.cls;
-	return tc_reply_json(r, MHD_HTTP_CREATED,
-	                     json_pack("{s:o}", "user", tc_json_user(&cr->u, &r->arena)));
+	return reply_user(r, MHD_HTTP_CREATED, &cr->u);
 }
 
 static tc_err create_hashed(struct tc_req *r)
@@ -233,19 +242,22 @@ tc_err tc_api_users_list(struct tc_req *r)
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
-	json_t *arr = json_array();
+	struct tc_jw *w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "users");
+	tc_jw_arr(w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, tc_json_user(&users[i], &r->arena));
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o, s:I, s:I}", "users", arr, "limit",
-	                               (json_int_t)page.limit, "offset",
-	                               (json_int_t)page.offset));
+		tc_jw_user(w, &users[i]);
+	tc_jw_end(w);
+	tc_jw_kint(w, "limit", page.limit);
+	tc_jw_kint(w, "offset", page.offset);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
 }
 
 tc_err tc_api_user_get(struct tc_req *r)
 {
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o}", "user", tc_json_user(r->target, &r->arena)));
+	return reply_user(r, MHD_HTTP_OK, r->target);
 }
 
 /* ---- PATCH /api/v1/users/{id} ----------------------------------------- */
@@ -296,19 +308,25 @@ static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		qs = tc_q_sessions_delete_user(c, p->after.id);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
-	json_t *after = tc_json_user(&p->after, p->a);
+	struct tc_buf b;
+	struct tc_jw w;
+	tc_buf_init(&b);
+	tc_jw_init(&w, &b);
+	tc_jw_obj(&w);
+	tc_jw_user_fields(&w, &p->after);
 	if (p->hash)
-		json_object_set_new(after, "password_changed", json_true());
-	return tc_audit_record(c, &p->actor, p->after.active ? "update" : "disable",
-	                       "user", id, p->after.scope_path,
-	                       tc_json_user(&p->before, p->a), after, f);
+		tc_jw_kbool(&w, "password_changed", true);
+	tc_jw_end(&w);
+	rc = tc_audit_record(c, &p->actor, p->after.active ? "update" : "disable", "user", id,
+	                     p->after.scope_path, tc_user_json(&p->before, p->a), b.data, f);
+	tc_buf_cleanup(&b);
+	return rc;
 }
 
 static tc_err patch_after(struct tc_req *r)
 {
 	struct patch *p = r->job.cls;
-	return tc_reply_json(r, MHD_HTTP_OK,
-	                     json_pack("{s:o}", "user", tc_json_user(&p->after, &r->arena)));
+	return reply_user(r, MHD_HTTP_OK, &p->after);
 }
 
 static tc_err patch_hashed(struct tc_req *r)

@@ -2,6 +2,7 @@
 
 #include <microhttpd.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/config.h"

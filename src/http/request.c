@@ -72,19 +72,25 @@ static void add_api_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
-tc_err tc_reply_json(struct tc_req *r, unsigned status, json_t *body)
+struct tc_jw *tc_reply_begin(struct tc_req *r)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (text == NULL)
-		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL,
-		                         "cannot serialise a JSON answer");
+	tc_buf_reset(&r->out);
+	tc_jw_init(&r->jw, &r->out);
+	return &r->jw;
+}
+
+tc_err tc_reply_end(struct tc_req *r, unsigned status)
+{
 	if (r->resp)
 		MHD_destroy_response(r->resp);
-	r->resp = MHD_create_response_from_buffer(strlen(text), text,
+	if (r->out.data == NULL)
+		tc_buf_append(&r->out, "", 0);
+	/* the buffer goes to libmicrohttpd, which frees it */
+	r->resp = MHD_create_response_from_buffer(r->out.len, r->out.data,
 	                                          MHD_RESPMEM_MUST_FREE);
 	if (r->resp == NULL)
 		tc_die("cannot create a response");
+	tc_buf_init(&r->out);
 	add_api_headers(r->resp);
 	r->status = status;
 	return TC_ERR_OK;
@@ -119,18 +125,3 @@ void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c)
 	tc_db_release(tc_server_db(r->srv), c);
 }
 
-json_t *tc_json_str(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *tc_json_time(int64_t us, struct tc_arena *a)
-{
-	char *t;
-
-	if (us == 0)
-		return json_null();
-	t = tc_arena_alloc(a, TC_TIME_TEXT_LEN);
-	tc_time_format(us, t);
-	return json_string(t);
-}

@@ -11,13 +11,13 @@
 #ifndef TC_REQUEST_H
 #define TC_REQUEST_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "../core/arena.h"
 #include "../core/err.h"
 #include "../core/jspec.h"
+#include "../core/jw.h"
 #include "../core/util.h"
 #include "../db/db.h"
 #include "../domain/access.h"
@@ -69,6 +69,8 @@ struct tc_req {
 	void *offloaded; /* what tc_req_offload's work was given */
 	int64_t resumed_us;
 	char log_user[24];
+	struct tc_buf out; /* the answer being written */
+	struct tc_jw jw;
 };
 
 /* Path parameter i (0-based) of the matched pattern, as text. */
@@ -85,8 +87,13 @@ tc_err tc_req_body(struct tc_req *r, const struct tc_jfield *spec, void *out);
 /* The one jurisdiction check: is `scope` inside the actor's? */
 tc_err tc_req_require_scope(struct tc_req *r, const char *scope);
 
-/* Queues a JSON answer; steals `body`. */
-tc_err tc_reply_json(struct tc_req *r, unsigned status, json_t *body);
+/* Answers are written with the JSON writer into the request's buffer:
+ *   struct tc_jw *w = tc_reply_begin(r);
+ *   tc_jw_obj(w); ...; tc_jw_end(w);
+ *   return tc_reply_end(r, MHD_HTTP_OK);
+ */
+struct tc_jw *tc_reply_begin(struct tc_req *r);
+tc_err tc_reply_end(struct tc_req *r, unsigned status);
 /* Queues a text answer with the given content type (copied). */
 tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
                      const char *text, size_t len);
@@ -109,8 +116,5 @@ void tc_req_resume_ok(struct tc_req *r);
 tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c);
 void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c);
 
-/* JSON building helpers: NULL becomes null. */
-json_t *tc_json_str(const char *s);
-json_t *tc_json_time(int64_t us, struct tc_arena *a);
 
 #endif

@@ -138,7 +138,7 @@ static void answer_error(struct tc_req *r, tc_err rc)
 {
 	struct tc_fault *f = &r->fault;
 	unsigned status = tc_err_status(rc);
-	json_t *err;
+	struct tc_jw *w;
 
 	if (f->code != rc) {
 		f->code = rc;
@@ -151,18 +151,18 @@ static void answer_error(struct tc_req *r, tc_err rc)
 		f->message = NULL; /* never leak internals */
 		f->field = NULL;
 	}
-	err = json_pack("{s:s, s:s}", "code", tc_err_code(rc), "message",
-	                f->message ? f->message : tc_err_message(rc));
-	if (err && f->field)
-		json_object_set_new(err, "field", json_string(f->field));
-	if (err == NULL || tc_reply_json(r, status, json_pack("{s:o}", "error", err)) !=
-	                           TC_ERR_OK) {
-		/* Only reachable when the message is not valid UTF-8. */
-		tc_reply_json(r, status,
-		              json_pack("{s:{s:s,s:s}}", "error", "code", tc_err_code(rc),
-		                        "message", tc_err_message(rc)));
-	}
-	if (r->retry_after && rc == TC_ERR_RATE_LIMITED)
+	w = tc_reply_begin(r);
+	tc_jw_obj(w);
+	tc_jw_key(w, "error");
+	tc_jw_obj(w);
+	tc_jw_kstr(w, "code", tc_err_code(rc));
+	tc_jw_kstr(w, "message", f->message ? f->message : tc_err_message(rc));
+	if (f->field)
+		tc_jw_kstr(w, "field", f->field);
+	tc_jw_end(w);
+	tc_jw_end(w);
+	tc_reply_end(r, status);
+	if (r->retry_after && (rc == TC_ERR_RATE_LIMITED || rc == TC_ERR_RETRY))
 		MHD_add_response_header(r->resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
 }
 
@@ -237,6 +237,7 @@ static struct tc_req *req_new(struct tc_server *srv, struct MHD_Connection *conn
 	r->t0_us = tc_mono_us();
 	tc_arena_init(&r->arena);
 	tc_buf_init(&r->body);
+	tc_buf_init(&r->out);
 	r->method = tc_arena_strdup(&r->arena, method);
 	r->path = tc_arena_strdup(&r->arena, url);
 	snprintf(r->log_user, sizeof(r->log_user), "-");
@@ -262,6 +263,7 @@ static void req_free(struct tc_req *r)
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	tc_buf_cleanup(&r->body);
+	tc_buf_cleanup(&r->out);
 	tc_arena_cleanup(&r->arena);
 	free(r);
 }
