@@ -69,7 +69,12 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	                   " PRAGMA cache_size=-65536;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 	                   " PRAGMA cache_size=-16384;";
-	if (sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+	/* The server's writer leaves checkpoints to the checkpoint thread. */
+	if (rc == SQLITE_OK && writer && !db->opt.no_writer)
+		rc = sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0;"
+		                        " PRAGMA journal_size_limit=67108864;",
+		                  NULL, NULL, &err);
+	if (rc != SQLITE_OK || sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
 		if (asprintf(why, "cannot set up SQLite database '%s': %s", db->where,
 		             err ? err : "?") < 0)
 			*why = NULL;
@@ -221,6 +226,13 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
+static void sq_checkpoint(struct tc_dbc *base)
+{
+	int log = 0, done = 0;
+	sqlite3_wal_checkpoint_v2(((struct sq_conn *)base)->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	                          &log, &done);
+}
+
 static bool sq_txn_failed(struct tc_dbc *base)
 {
 	/* SQLite rolls the whole transaction back on some errors (disk full,
@@ -257,6 +269,7 @@ const struct tc_backend tc_backend_sqlite = {
 	.disconnect = sq_disconnect,
 	.exec = sq_exec,
 	.exec_script = sq_exec_script,
+	.checkpoint = sq_checkpoint,
 	.col_null = sq_null,
 	.col_text = sq_text,
 	.col_i64 = sq_i64,

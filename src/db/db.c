@@ -147,6 +147,8 @@ static bool is_pg_url(const char *where)
 }
 
 static void *writer_main(void *arg);
+static void *completer_main(void *arg);
+static void *checkpointer_main(void *arg);
 
 struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
                          char **why)
@@ -171,6 +173,8 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	pthread_mutex_init(&db->q_mu, NULL);
 	pthread_cond_init(&db->q_cv, NULL);
 	pthread_cond_init(&db->idle_cv, NULL);
+	pthread_cond_init(&db->done_cv, NULL);
+	pthread_cond_init(&db->ck_cv, NULL);
 
 	/* The writer connection is opened first: on SQLite it creates the file
 	 * and switches it to WAL before any reader exists. */
@@ -195,6 +199,15 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 			db->nthreads++;
 		}
 		free(conns);
+		if (db->be->checkpoint) {
+			struct tc_dbc *ck = NULL;
+			if (db->be->connect(db, false, &ck, why) != 0)
+				tc_die("cannot open the checkpoint connection: %s", *why ? *why : "?");
+			if (pthread_create(&db->checkpointer, NULL, checkpointer_main, ck) != 0 ||
+			    pthread_create(&db->completer, NULL, completer_main, db) != 0)
+				tc_die("cannot start the database helper threads");
+			db->has_checkpointer = db->has_completer = true;
+		}
 	}
 	/* Prove a reader can connect too, and keep it in the pool. */
 	if (db->be->connect(db, false, &probe, why) != 0) {
@@ -210,6 +223,8 @@ fail:
 	pthread_mutex_destroy(&db->q_mu);
 	pthread_cond_destroy(&db->q_cv);
 	pthread_cond_destroy(&db->idle_cv);
+	pthread_cond_destroy(&db->done_cv);
+	pthread_cond_destroy(&db->ck_cv);
 	free(db->where);
 	free(db);
 	return NULL;
@@ -350,9 +365,14 @@ static void run_alone(struct tc_db *db, struct tc_dbc **cp, struct tc_job *j)
 	}
 }
 
-static bool savepoint_ok(struct tc_dbc *c, const char *sql)
+/* Prepared once per connection like every other statement. */
+static struct tc_sql q_savepoint = TC_SQL("SAVEPOINT job");
+static struct tc_sql q_release = TC_SQL("RELEASE job");
+static struct tc_sql q_rollback_to = TC_SQL("ROLLBACK TO job");
+
+static bool savepoint_ok(struct tc_dbc *c, struct tc_sql *q)
 {
-	return tc_exec_script(c, sql) == TC_QS_NONE;
+	return tc_exec(c, q, NULL, 0, NULL, NULL) >= TC_QS_NONE;
 }
 
 /* SQLite group commit: every job in its own savepoint of one transaction,
@@ -376,16 +396,16 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 	for (struct tc_job *j = jobs; ok && j; j = j->next) {
 		tc_fault_clear(&j->fault);
 		j->attempts = 1;
-		if (!savepoint_ok(c, "SAVEPOINT job")) {
+		if (!savepoint_ok(c, &q_savepoint)) {
 			ok = false;
 			break;
 		}
 		j->rc = j->run(c, j->cls, &j->fault);
 		if (c->be->txn_failed(c))
 			ok = false; /* the whole transaction is gone: replay */
-		else if (j->rc != TC_ERR_OK && !savepoint_ok(c, "ROLLBACK TO job"))
+		else if (j->rc != TC_ERR_OK && !savepoint_ok(c, &q_rollback_to))
 			ok = false;
-		else if (!savepoint_ok(c, "RELEASE job"))
+		else if (!savepoint_ok(c, &q_release))
 			ok = false;
 	}
 	if (ok && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
@@ -397,6 +417,80 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 	tc_warn("db: batch commit failed; replaying its jobs one by one");
 	for (struct tc_job *j = jobs; j; j = j->next)
 		run_alone(db, cp, j);
+}
+
+/* Hands a finished batch to the completer thread (or finishes it here
+ * when there is none). */
+static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n);
+
+static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
+{
+	struct tc_job *last = jobs;
+
+	if (!db->has_completer) {
+		finish_jobs(db, jobs, n);
+		return;
+	}
+	while (last->next)
+		last = last->next;
+	pthread_mutex_lock(&db->q_mu);
+	if (db->done_tail)
+		db->done_tail->next = jobs;
+	else
+		db->done_head = jobs;
+	db->done_tail = last;
+	db->done_n += n;
+	pthread_cond_signal(&db->done_cv);
+	pthread_mutex_unlock(&db->q_mu);
+}
+
+static void *completer_main(void *arg)
+{
+	struct tc_db *db = arg;
+
+	for (;;) {
+		struct tc_job *jobs;
+		size_t n;
+
+		pthread_mutex_lock(&db->q_mu);
+		while (db->done_head == NULL && !db->writers_gone)
+			pthread_cond_wait(&db->done_cv, &db->q_mu);
+		jobs = db->done_head;
+		n = db->done_n;
+		db->done_head = db->done_tail = NULL;
+		db->done_n = 0;
+		pthread_mutex_unlock(&db->q_mu);
+		if (jobs == NULL)
+			break; /* the writers are gone and nothing is left */
+		finish_jobs(db, jobs, n);
+	}
+	return NULL;
+}
+
+/* Copies the WAL into the database now and then, on its own connection:
+ * a PASSIVE checkpoint never blocks the writer. */
+static void *checkpointer_main(void *arg)
+{
+	struct tc_dbc *c = arg;
+	struct tc_db *db = c->db;
+
+	pthread_mutex_lock(&db->q_mu);
+	while (!db->writers_gone) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&db->ck_cv, &db->q_mu, &ts);
+		pthread_mutex_unlock(&db->q_mu);
+		c->be->checkpoint(c);
+		pthread_mutex_lock(&db->q_mu);
+	}
+	pthread_mutex_unlock(&db->q_mu);
+	db->be->disconnect(c);
+	return NULL;
 }
 
 static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n)
@@ -455,7 +549,7 @@ static void *writer_main(void *arg)
 		else
 			run_alone(db, &c, jobs);
 		count_batch(db, n);
-		finish_jobs(db, jobs, n);
+		hand_over(db, jobs, n);
 	}
 	db->be->disconnect(c);
 	return NULL;
@@ -554,6 +648,15 @@ void tc_db_close(struct tc_db *db)
 	for (int i = 0; i < db->nthreads; i++)
 		pthread_join(db->threads[i], NULL);
 	free(db->threads);
+	pthread_mutex_lock(&db->q_mu);
+	db->writers_gone = true;
+	pthread_cond_broadcast(&db->done_cv);
+	pthread_cond_broadcast(&db->ck_cv);
+	pthread_mutex_unlock(&db->q_mu);
+	if (db->has_completer)
+		pthread_join(db->completer, NULL);
+	if (db->has_checkpointer)
+		pthread_join(db->checkpointer, NULL);
 	if (db->inline_conn)
 		db->be->disconnect(db->inline_conn);
 	while (db->pool_free) {
@@ -566,6 +669,8 @@ void tc_db_close(struct tc_db *db)
 	pthread_mutex_destroy(&db->q_mu);
 	pthread_cond_destroy(&db->q_cv);
 	pthread_cond_destroy(&db->idle_cv);
+	pthread_cond_destroy(&db->done_cv);
+	pthread_cond_destroy(&db->ck_cv);
 	free(db->where);
 	free(db);
 }

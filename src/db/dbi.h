@@ -97,6 +97,9 @@ struct tc_backend {
 	enum tc_qs (*exec)(struct tc_dbc *c, struct tc_sql *q, int slot,
 	                   const struct tc_dbv *p, int np, tc_row_fn fn, void *cls);
 	enum tc_qs (*exec_script)(struct tc_dbc *c, const char *sql);
+	/* SQLite: copies what it can of the WAL into the database (PASSIVE);
+	 * NULL for engines that do their own. */
+	void (*checkpoint)(struct tc_dbc *c);
 	bool (*col_null)(const struct tc_dbrow *r, int col);
 	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);
 	int64_t (*col_i64)(const struct tc_dbrow *r, int col);
@@ -140,6 +143,16 @@ struct tc_db {
 	bool stopping;
 	pthread_t *threads;
 	int nthreads;
+	/* SQLite: answers are delivered (connections resumed) by a thread of
+	 * their own, so the writer goes straight on to the next batch; and
+	 * WAL checkpoints run on another connection, off the writer's path. */
+	pthread_t completer, checkpointer;
+	bool has_completer, has_checkpointer;
+	struct tc_job *done_head, *done_tail;
+	size_t done_n;
+	pthread_cond_t done_cv; /* completer: a batch is done */
+	pthread_cond_t ck_cv;   /* checkpointer: time to stop */
+	bool writers_gone;
 	struct tc_dbc *inline_conn; /* no_writer mode */
 
 	/* stats */

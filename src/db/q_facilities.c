@@ -5,20 +5,17 @@
 #define FAC_COLS \
 	"id, kind, name, unit_code, address, daily_capacity, active, scope_path, created_at"
 
-/* The id is drawn inside the statement so that the facility's own path
- * ("<unit path>/F<id>") is written with it. On SQLite the one writer makes
- * MAX(id) + 1 safe; PostgreSQL takes the identity sequence. */
-static struct tc_sql q_insert = TC_SQL2(
-	"WITH n AS (SELECT nextval(pg_get_serial_sequence('facilities', 'id')) AS id)"
-	" INSERT INTO facilities (id, kind, name, unit_code, address, daily_capacity,"
-	" active, scope_path, created_at)"
-	" SELECT n.id, $1, $2, $3, $4, $5, $6, $7 || '/F' || n.id, $8 FROM n"
-	" RETURNING id, scope_path",
+/* The id is drawn first so that the facility's own path ("<unit
+ * path>/F<id>") is written with the row. On SQLite the one writer makes
+ * MAX(id) + 1 safe (and cheap: the largest rowid); PostgreSQL takes the
+ * identity sequence. Plain statements: SQLite's RETURNING and INSERT ...
+ * SELECT both go through a temporary table. */
+static struct tc_sql q_next_id =
+	TC_SQL2("SELECT nextval(pg_get_serial_sequence('facilities', 'id'))",
+	        "SELECT COALESCE(MAX(id), 0) + 1 FROM facilities");
+static struct tc_sql q_insert = TC_SQL(
 	"INSERT INTO facilities (id, kind, name, unit_code, address, daily_capacity,"
-	" active, scope_path, created_at)"
-	" SELECT n.id, $1, $2, $3, $4, $5, $6, $7 || '/F' || n.id, $8"
-	" FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM facilities) n"
-	" RETURNING id, scope_path");
+	" active, scope_path, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 static struct tc_sql q_get = TC_SQL("SELECT " FAC_COLS " FROM facilities WHERE id = $1");
 static struct tc_sql q_by_name = TC_SQL(
 	"SELECT " FAC_COLS " FROM facilities WHERE unit_code = $1 AND name = $2");
@@ -43,29 +40,20 @@ static void fill_facility(void *item, const struct tc_dbrow *r, struct tc_arena 
 	f->created_at = tc_row_time(r, 8);
 }
 
-struct inserted {
-	struct tc_facility *f;
-	struct tc_arena *a;
-};
-
-static int take_inserted(void *cls, const struct tc_dbrow *r)
-{
-	struct inserted *in = cls;
-	in->f->id = tc_row_i64(r, 0);
-	in->f->scope_path = tc_row_text(r, 1, in->a);
-	return 1;
-}
-
 enum tc_qs tc_q_facility_insert(struct tc_dbc *c, const char *unit_path,
                                 struct tc_facility *fac, struct tc_arena *a)
 {
-	struct tc_dbv p[] = {TC_P_TEXT(fac->kind),         TC_P_TEXT(fac->name),
-	                     TC_P_TEXT(fac->unit_code),    TC_P_TEXT(fac->address),
-	                     TC_P_I64(fac->daily_capacity), TC_P_BOOL(fac->active),
-	                     TC_P_TEXT(unit_path),         TC_P_TIME(fac->created_at)};
-	struct inserted in = {fac, a};
+	enum tc_qs qs = tc_exec(c, &q_next_id, NULL, 0, tc_rows_i64, &fac->id);
 
-	return tc_exec(c, &q_insert, p, 8, take_inserted, &in);
+	if (qs != TC_QS_ONE)
+		return qs < 0 ? qs : TC_QS_HARD;
+	fac->scope_path = tc_arena_printf(a, "%s/F%lld", unit_path, (long long)fac->id);
+	struct tc_dbv p[] = {TC_P_I64(fac->id),           TC_P_TEXT(fac->kind),
+	                     TC_P_TEXT(fac->name),        TC_P_TEXT(fac->unit_code),
+	                     TC_P_TEXT(fac->address),     TC_P_I64(fac->daily_capacity),
+	                     TC_P_BOOL(fac->active),      TC_P_TEXT(fac->scope_path),
+	                     TC_P_TIME(fac->created_at)};
+	return tc_exec(c, &q_insert, p, 9, NULL, NULL);
 }
 
 enum tc_qs tc_q_facility_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
