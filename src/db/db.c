@@ -170,6 +170,7 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	db->q_max = 65536;
 	pthread_mutex_init(&db->pool_mu, NULL);
 	pthread_cond_init(&db->pool_cv, NULL);
+	pthread_mutex_init(&db->units_mu, NULL);
 	pthread_mutex_init(&db->q_mu, NULL);
 	pthread_cond_init(&db->q_cv, NULL);
 	pthread_cond_init(&db->idle_cv, NULL);
@@ -218,6 +219,7 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	tc_db_release(db, probe);
 	return db;
 fail:
+	pthread_mutex_destroy(&db->units_mu);
 	pthread_mutex_destroy(&db->pool_mu);
 	pthread_cond_destroy(&db->pool_cv);
 	pthread_mutex_destroy(&db->q_mu);
@@ -671,6 +673,8 @@ void tc_db_close(struct tc_db *db)
 	pthread_cond_destroy(&db->idle_cv);
 	pthread_cond_destroy(&db->done_cv);
 	pthread_cond_destroy(&db->ck_cv);
+	tc_db_units_free(db);
+	pthread_mutex_destroy(&db->units_mu);
 	free(db->where);
 	free(db);
 }

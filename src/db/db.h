@@ -197,6 +197,17 @@ struct tc_page {
 	int64_t limit, offset;
 };
 
+/* Administrative units in memory: reference data, reloaded when `migrate`
+ * loaded new files (noticed within ten seconds). `c` is used only to
+ * (re)load. NULL when they cannot be read. The generation stays valid
+ * until the database is closed. */
+struct tc_units;
+const struct tc_units *tc_db_units(struct tc_dbc *c);
+const struct tc_unit *tc_units_get(const struct tc_units *u, const char *code);
+/* The body of GET /api/v1/units?parent=CODE, or NULL for no such unit. */
+const char *tc_units_children_json(const struct tc_units *u, const char *code,
+                                   size_t *len);
+
 /* units */
 enum tc_qs tc_q_unit_get(struct tc_dbc *c, const char *code, struct tc_arena *a,
                          struct tc_unit *out);

@@ -155,9 +155,16 @@ struct tc_db {
 	bool writers_gone;
 	struct tc_dbc *inline_conn; /* no_writer mode */
 
+	/* administrative units in memory (units_cache.c) */
+	_Atomic(struct tc_units *) units;
+	atomic_int_fast64_t units_checked;
+	pthread_mutex_t units_mu;
+
 	/* stats */
 	atomic_uint_fast64_t st_batches, st_jobs;
 	atomic_uint_fast64_t st_hist[12];
 };
+
+void tc_db_units_free(struct tc_db *db);
 
 #endif

@@ -166,18 +166,18 @@ tc_err tc_place_resolve(struct tc_dbc *c, const char *unit_code,
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, unit_code ? "facility" : "unit",
 		                    "give exactly one of unit and facility");
 	if (unit_code) {
-		struct tc_unit u;
-		qs = tc_q_unit_get(c, unit_code, a, &u);
-		if (qs < 0)
-			return tc_qs_err(qs, f);
-		if (qs == TC_QS_NONE)
+		const struct tc_units *units = tc_db_units(c);
+		const struct tc_unit *u = tc_units_get(units, unit_code);
+		if (units == NULL)
+			return tc_fault_internal(f, TC_ERR_DB, "cannot read the units");
+		if (u == NULL)
 			return tc_fault_set(f, TC_ERR_INVALID_FIELD, "unit",
 			                    "no administrative unit has that code");
-		if (!tc_level_parse(u.level, &out->level))
+		if (!tc_level_parse(u->level, &out->level))
 			return tc_fault_internal(f, TC_ERR_INTERNAL, "unit of unknown level");
-		out->scope = u.path;
-		out->unit_code = u.code;
-		out->name = u.name_with_type;
+		out->scope = u->path;
+		out->unit_code = u->code;
+		out->name = u->name_with_type;
 		return TC_ERR_OK;
 	}
 	struct tc_facility fac;

@@ -79,6 +79,18 @@ struct tc_jw *tc_reply_begin(struct tc_req *r)
 	return &r->jw;
 }
 
+tc_err tc_reply_static(struct tc_req *r, unsigned status, const char *json, size_t len)
+{
+	if (r->resp)
+		MHD_destroy_response(r->resp);
+	r->resp = MHD_create_response_from_buffer(len, (void *)json, MHD_RESPMEM_PERSISTENT);
+	if (r->resp == NULL)
+		tc_die("cannot create a response");
+	add_api_headers(r->resp);
+	r->status = status;
+	return TC_ERR_OK;
+}
+
 tc_err tc_reply_end(struct tc_req *r, unsigned status)
 {
 	if (r->resp)

@@ -93,6 +93,8 @@ tc_err tc_req_require_scope(struct tc_req *r, const char *scope);
  *   return tc_reply_end(r, MHD_HTTP_OK);
  */
 struct tc_jw *tc_reply_begin(struct tc_req *r);
+/* Answers with JSON text that outlives the request (it is not copied). */
+tc_err tc_reply_static(struct tc_req *r, unsigned status, const char *json, size_t len);
 tc_err tc_reply_end(struct tc_req *r, unsigned status);
 /* Queues a text answer with the given content type (copied). */
 tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
