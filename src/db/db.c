@@ -377,45 +377,65 @@ static bool savepoint_ok(struct tc_dbc *c, struct tc_sql *q)
 	return tc_exec(c, q, NULL, 0, NULL, NULL) >= TC_QS_NONE;
 }
 
-/* SQLite group commit: every job in its own savepoint of one transaction,
- * one COMMIT (one fsync of the WAL) for all of them. */
+/* Runs a batch in the open transaction. Fast: no savepoints, and the
+ * first failing job stops the attempt (false: roll back and run the batch
+ * again the careful way). Careful: every job in its own savepoint, so a
+ * failing job is rolled back alone (false: the transaction itself is
+ * broken). */
+static bool run_jobs(struct tc_dbc *c, struct tc_job *jobs, bool careful)
+{
+	for (struct tc_job *j = jobs; j; j = j->next) {
+		tc_fault_clear(&j->fault);
+		j->attempts = 1;
+		if (careful && !savepoint_ok(c, &q_savepoint))
+			return false;
+		j->rc = j->run(c, j->cls, &j->fault);
+		if (c->be->txn_failed(c))
+			return false; /* the whole transaction is gone */
+		if (!careful) {
+			if (j->rc != TC_ERR_OK)
+				return false;
+			continue;
+		}
+		if (j->rc != TC_ERR_OK && !savepoint_ok(c, &q_rollback_to))
+			return false;
+		if (!savepoint_ok(c, &q_release))
+			return false;
+	}
+	return true;
+}
+
+/* SQLite group commit: the queued jobs run in one transaction with one
+ * COMMIT (one fsync of the WAL) for all of them. Most batches have no
+ * failing job and run without savepoints, which cost a copy of every page
+ * a job touches; a batch with a failing job is rolled back and run again
+ * with a savepoint per job, so the failing one is undone alone. */
 static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 {
 	struct tc_fault f = {0};
-	tc_err rc = begin(db, cp, &f);
-	struct tc_dbc *c = *cp;
-	bool ok = true;
+	bool careful = false;
 
-	if (rc != TC_ERR_OK) {
-		/* Nothing ran: every job gets the same answer (busy: 503). */
-		for (struct tc_job *j = jobs; j; j = j->next) {
-			j->rc = rc;
-			j->fault = f;
-			j->attempts = 1;
+	for (int attempt = 0; attempt < 2; attempt++, careful = true) {
+		tc_err rc = begin(db, cp, &f);
+		struct tc_dbc *c = *cp;
+		if (rc != TC_ERR_OK) {
+			/* Nothing ran: every job gets the same answer (busy: 503). */
+			for (struct tc_job *j = jobs; j; j = j->next) {
+				j->rc = rc;
+				j->fault = f;
+				j->attempts = 1;
+			}
+			return;
 		}
-		return;
-	}
-	for (struct tc_job *j = jobs; ok && j; j = j->next) {
-		tc_fault_clear(&j->fault);
-		j->attempts = 1;
-		if (!savepoint_ok(c, &q_savepoint)) {
-			ok = false;
+		if (run_jobs(c, jobs, careful) && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
+			return;
+		if (!c->be->txn_failed(c))
+			tc_exec_script(c, "ROLLBACK");
+		if (careful)
 			break;
-		}
-		j->rc = j->run(c, j->cls, &j->fault);
-		if (c->be->txn_failed(c))
-			ok = false; /* the whole transaction is gone: replay */
-		else if (j->rc != TC_ERR_OK && !savepoint_ok(c, &q_rollback_to))
-			ok = false;
-		else if (!savepoint_ok(c, &q_release))
-			ok = false;
 	}
-	if (ok && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
-		return;
 	/* Something failed for the batch as a whole: nothing of it is
 	 * durable. Replay each job alone so one bad job cannot sink others. */
-	if (!c->be->txn_failed(c))
-		tc_exec_script(c, "ROLLBACK");
 	tc_warn("db: batch commit failed; replaying its jobs one by one");
 	for (struct tc_job *j = jobs; j; j = j->next)
 		run_alone(db, cp, j);
