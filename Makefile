@@ -6,7 +6,8 @@
 #   make fmt    clang-format the C sources
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libutf8proc libqrencode \
+           libpng libzip expat freexl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 BASE     = -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Ibuild/gen -Isrc $(PKG_CFLAGS)
