@@ -142,6 +142,7 @@ struct tc_unit {
 	const char *slug;
 	int64_t population; /* -1 when unknown */
 	const char *path;   /* "VN/01/001/00001" */
+	const char *cccd_code; /* provinces: the 3-digit code in CCCD numbers */
 };
 
 struct tc_facility {
@@ -204,6 +205,9 @@ struct tc_page {
 struct tc_units;
 const struct tc_units *tc_db_units(struct tc_dbc *c);
 const struct tc_unit *tc_units_get(const struct tc_units *u, const char *code);
+/* Which three-digit CCCD codes are provinces (from provinces.csv). */
+struct tc_cccd_table;
+const struct tc_cccd_table *tc_units_cccd(const struct tc_units *u);
 /* The body of GET /api/v1/units?parent=CODE, or NULL for no such unit. */
 const char *tc_units_children_json(const struct tc_units *u, const char *code,
                                    size_t *len);

@@ -3,17 +3,19 @@
 #include "dbi.h"
 
 #define UNIT_COLS \
-	"code, level, parent_code, name, name_with_type, type, slug, population, path"
+	"code, level, parent_code, name, name_with_type, type, slug, population, path," \
+	" cccd_code"
 
 static struct tc_sql q_get = TC_SQL("SELECT " UNIT_COLS " FROM units WHERE code = $1");
 static struct tc_sql q_children =
 	TC_SQL("SELECT " UNIT_COLS " FROM units WHERE parent_code = $1 ORDER BY code");
 static struct tc_sql q_upsert = TC_SQL(
-	"INSERT INTO units (" UNIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	"INSERT INTO units (" UNIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 	" ON CONFLICT (code) DO UPDATE SET level = excluded.level,"
 	" parent_code = excluded.parent_code, name = excluded.name,"
 	" name_with_type = excluded.name_with_type, type = excluded.type,"
-	" slug = excluded.slug, population = excluded.population, path = excluded.path");
+	" slug = excluded.slug, population = excluded.population, path = excluded.path,"
+	" cccd_code = excluded.cccd_code");
 static struct tc_sql q_count = TC_SQL("SELECT COUNT(*) FROM units");
 static struct tc_sql q_ref_get = TC_SQL("SELECT sha256 FROM ref_data WHERE name = $1");
 static struct tc_sql q_ref_set = TC_SQL(
@@ -34,6 +36,7 @@ static void fill_unit(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	u->slug = tc_row_text(r, 6, a);
 	u->population = tc_row_null(r, 7) ? -1 : tc_row_i64(r, 7);
 	u->path = tc_row_text(r, 8, a);
+	u->cccd_code = tc_row_text(r, 9, a);
 }
 
 enum tc_qs tc_q_unit_get(struct tc_dbc *c, const char *code, struct tc_arena *a,
@@ -66,8 +69,9 @@ enum tc_qs tc_q_unit_upsert(struct tc_dbc *c, const struct tc_unit *u)
 	                     TC_P_TEXT(u->type),
 	                     TC_P_TEXT(u->slug),
 	                     u->population >= 0 ? TC_P_I64(u->population) : TC_P_NULL,
-	                     TC_P_TEXT(u->path)};
-	return tc_exec(c, &q_upsert, p, 9, NULL, NULL);
+	                     TC_P_TEXT(u->path),
+	                     TC_P_TEXT(u->cccd_code)};
+	return tc_exec(c, &q_upsert, p, 10, NULL, NULL);
 }
 
 enum tc_qs tc_q_units_count(struct tc_dbc *c, int64_t *n)

@@ -15,6 +15,7 @@
 #include "../core/tctime.h"
 #include "../core/util.h"
 #include "dbi.h"
+#include "../domain/idnum.h"
 #include "records.h"
 
 #define RECHECK_US (10 * 1000000)
@@ -31,11 +32,12 @@ struct tc_units {
 	const char **json;     /* per unit: the children answer, or NULL */
 	size_t *json_len;
 	struct tc_units *older; /* retired generations */
+	struct tc_cccd_table cccd; /* province codes in CCCD numbers */
 };
 
 static struct tc_sql q_all = TC_SQL(
 	"SELECT code, level, parent_code, name, name_with_type, type, slug, population,"
-	" path FROM units ORDER BY COALESCE(parent_code, ''), code");
+	" path, cccd_code FROM units ORDER BY COALESCE(parent_code, ''), code");
 static struct tc_sql q_sha = TC_SQL("SELECT sha256 FROM ref_data WHERE name = 'vn-admin'");
 
 static size_t hash(const char *s)
@@ -70,6 +72,7 @@ static void fill(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	u->slug = tc_row_text(r, 6, a);
 	u->population = tc_row_null(r, 7) ? -1 : tc_row_i64(r, 7);
 	u->path = tc_row_text(r, 8, a);
+	u->cccd_code = tc_row_text(r, 9, a);
 }
 
 static int take_sha(void *cls, const struct tc_dbrow *r)
@@ -117,6 +120,12 @@ static struct tc_units *load(struct tc_dbc *c, const char *sha)
 	g->nchildren = tc_xcalloc(g->n + 1, sizeof(size_t));
 	g->json = tc_xcalloc(g->n + 1, sizeof(*g->json));
 	g->json_len = tc_xcalloc(g->n + 1, sizeof(size_t));
+	for (size_t i = 0; i < g->n; i++) {
+		const char *cc = g->units[i].cccd_code;
+		int64_t v;
+		if (cc && tc_parse_i64(cc, 1, 96, &v))
+			g->cccd.province[v] = true;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		size_t k = hash(g->units[i].code) & (g->cap - 1);
 		while (g->index[k])
@@ -210,6 +219,11 @@ const char *tc_units_children_json(const struct tc_units *g, const char *code, s
 		return NULL;
 	*len = g->json_len[i];
 	return g->json[i];
+}
+
+const struct tc_cccd_table *tc_units_cccd(const struct tc_units *g)
+{
+	return g ? &g->cccd : NULL;
 }
 
 void tc_db_units_free(struct tc_db *db)

@@ -99,7 +99,7 @@ static tc_err parse_sheet(const struct sheet *sh, const char *text, size_t len,
                           struct tc_fault *f)
 {
 	struct tc_csv r;
-	int c_code, c_name, c_type, c_nwt, c_slug, c_parent = -1, c_pop = -1, got;
+	int c_code, c_name, c_type, c_nwt, c_slug, c_parent = -1, c_pop = -1, c_cccd = -1, got;
 	tc_err rc = TC_ERR_OK;
 
 	tc_csv_init(&r, text, len);
@@ -114,8 +114,10 @@ static tc_err parse_sheet(const struct sheet *sh, const char *text, size_t len,
 	c_slug = tc_csv_column(&r, "slug");
 	if (sh->level > 1)
 		c_parent = tc_csv_column(&r, "parent_code");
-	else
+	else {
 		c_pop = tc_csv_column(&r, "gso_avg_population_2020");
+		c_cccd = tc_csv_column(&r, "cccd_code");
+	}
 	if (c_code < 0 || c_name < 0 || c_type < 0 || c_nwt < 0 || c_slug < 0 ||
 	    (sh->level > 1 && c_parent < 0)) {
 		rc = tc_fault_setf(f, a, TC_ERR_IO, "file",
@@ -131,7 +133,7 @@ static tc_err parse_sheet(const struct sheet *sh, const char *text, size_t len,
 
 		if (r.nfields == 1 && fl[0].n == 0)
 			continue; /* blank line */
-		int cols[] = {c_name, c_type, c_nwt, c_slug, c_parent, c_pop};
+		int cols[] = {c_name, c_type, c_nwt, c_slug, c_parent, c_pop, c_cccd};
 		for (size_t k = 0; k < TC_ARRAY_LEN(cols); k++)
 			if (cols[k] > need)
 				need = cols[k];
@@ -191,6 +193,17 @@ static tc_err parse_sheet(const struct sheet *sh, const char *text, size_t len,
 			                   "%s line %zu: population must be a whole number",
 			                   sh->file, r.line);
 			goto out;
+		}
+		u->cccd_code = NULL;
+		if (c_cccd >= 0 && fl[c_cccd].n > 0) {
+			if (fl[c_cccd].n != 3 || !all_digits(fl[c_cccd].s, 3) ||
+			    strncmp(fl[c_cccd].s, "000", 3) == 0 || strncmp(fl[c_cccd].s, "097", 3) >= 0) {
+				rc = tc_fault_setf(f, a, TC_ERR_IO, "file",
+				                   "%s line %zu: cccd_code must be 3 digits in "
+				                   "001..096", sh->file, r.line);
+				goto out;
+			}
+			u->cccd_code = tc_arena_strndup(a, fl[c_cccd].s, 3);
 		}
 		u->path = tc_arena_printf(a, "%s/%s", parent->path, u->code);
 		index_put(ix, u);
