@@ -6,7 +6,7 @@
 #   make fmt    clang-format the C sources
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libutf8proc libqrencode \
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libcurl libutf8proc libqrencode \
            libpng libzip expat freexl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -1,5 +1,6 @@
 /* tiemchung: the national COVID-19 vaccination management platform.
  * One binary, git-style subcommands. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 		printf("tiemchung %s\n", TC_VERSION);
 		return 0;
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (tc_secret_init() != 0) {
 		fputs("tiemchung: cannot initialise libsodium\n", stderr);
 		return 1;

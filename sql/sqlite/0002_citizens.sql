@@ -69,3 +69,42 @@ CREATE TABLE citizen_duplicates (
     PRIMARY KEY (citizen_id, other_id)
 );
 CREATE INDEX citizen_duplicates_open ON citizen_duplicates (scope_path, resolved_at);
+
+-- One-time codes sent to a phone (citizen login). Stored only as
+-- SHA-256(salt || phone || code); five minutes, five attempts.
+CREATE TABLE otp_codes (
+    phone      TEXT PRIMARY KEY,
+    code_hash  TEXT NOT NULL,
+    salt       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0
+);
+
+-- Citizens' sessions: by verified phone, not by staff account.
+CREATE TABLE citizen_sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    phone        TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+);
+CREATE INDEX citizen_sessions_expiry ON citizen_sessions (expires_at);
+
+-- Messages to people (SMS): written in the transaction that decides to
+-- send them, delivered by the configured gateway (none: they wait here).
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT NOT NULL CHECK (channel IN ('sms')),
+    recipient  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    status     TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_try   TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at    TEXT
+);
+CREATE INDEX outbox_queue ON outbox (status, next_try);

@@ -30,6 +30,14 @@ static const char usage[] =
 	"  --login-max-per-user N failed logins per username per window (default 5)\n"
 	"  --login-max-per-addr N failed logins per client address (default 30)\n"
 	"  --login-window S       failed-login window, seconds (default 900)\n"
+	"  --sms-gateway URL      POST each queued SMS as JSON {\"to\",\"text\",...} to URL\n"
+	"                         (default $TIEMCHUNG_SMS_GATEWAY; none: messages stay\n"
+	"                         in the outbox table)\n"
+	"  --otp-max-per-phone N  one-time codes per phone per login window (default 3)\n"
+	"  --otp-max-per-addr N   one-time codes per client address (default 20)\n"
+	"  --citizen-session-idle S  citizens' idle timeout, seconds (default 1800)\n"
+	"  --node-id N            0..15: this server's part of the ids it draws, distinct\n"
+	"                         per server sharing one PostgreSQL (default 0)\n"
 	"  --body-limit BYTES     default request body limit (default 65536)\n"
 	"  --shutdown-grace S     time in-flight requests get on SIGTERM (default 20)\n"
 	"  --log-level LEVEL      debug, info, warn or error (default info)\n"
@@ -54,7 +62,8 @@ int tc_cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_DB, O_WEB, O_CERT, O_KEY, O_PROXY, O_THREADS,
 	       O_ACCESS, O_IDLE, O_SITE_IDLE, O_MAX, O_LOGIN_USER, O_LOGIN_ADDR,
-	       O_LOGIN_WINDOW, O_BODY, O_GRACE, O_LEVEL, O_HELP };
+	       O_LOGIN_WINDOW, O_BODY, O_GRACE, O_LEVEL, O_SMS, O_OTP_PHONE, O_OTP_ADDR,
+	       O_CIT_IDLE, O_NODE, O_HELP };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN},
 		{"db", required_argument, 0, O_DB},
@@ -71,6 +80,11 @@ int tc_cmd_serve(int argc, char **argv)
 		{"login-max-per-addr", required_argument, 0, O_LOGIN_ADDR},
 		{"login-window", required_argument, 0, O_LOGIN_WINDOW},
 		{"body-limit", required_argument, 0, O_BODY},
+		{"sms-gateway", required_argument, 0, O_SMS},
+		{"otp-max-per-phone", required_argument, 0, O_OTP_PHONE},
+		{"otp-max-per-addr", required_argument, 0, O_OTP_ADDR},
+		{"citizen-session-idle", required_argument, 0, O_CIT_IDLE},
+		{"node-id", required_argument, 0, O_NODE},
 		{"shutdown-grace", required_argument, 0, O_GRACE},
 		{"log-level", required_argument, 0, O_LEVEL},
 		{"help", no_argument, 0, O_HELP},
@@ -89,6 +103,8 @@ int tc_cmd_serve(int argc, char **argv)
 	cfg.db = tc_cli_default_db();
 	if (getenv("TIEMCHUNG_LISTEN") && *getenv("TIEMCHUNG_LISTEN"))
 		cfg.listen = getenv("TIEMCHUNG_LISTEN");
+	if (getenv("TIEMCHUNG_SMS_GATEWAY") && *getenv("TIEMCHUNG_SMS_GATEWAY"))
+		cfg.sms_gateway_url = getenv("TIEMCHUNG_SMS_GATEWAY");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		bool ok = true;
@@ -115,6 +131,11 @@ int tc_cmd_serve(int argc, char **argv)
 		case O_LOGIN_ADDR: ok = int_arg("--login-max-per-addr", optarg, 1, 1000000, &cfg.login_max_per_addr); break;
 		case O_LOGIN_WINDOW: ok = int_arg("--login-window", optarg, 1, 86400, &cfg.login_window_s); break;
 		case O_BODY: ok = int_arg("--body-limit", optarg, 1024, 1 << 30, &body); cfg.body_limit = (size_t)body; break;
+		case O_SMS: cfg.sms_gateway_url = optarg; break;
+		case O_OTP_PHONE: ok = int_arg("--otp-max-per-phone", optarg, 1, 100000, &cfg.otp_max_per_phone); break;
+		case O_OTP_ADDR: ok = int_arg("--otp-max-per-addr", optarg, 1, 1000000, &cfg.otp_max_per_addr); break;
+		case O_CIT_IDLE: ok = int_arg("--citizen-session-idle", optarg, 1, 86400, &cfg.citizen_session_idle_s); break;
+		case O_NODE: ok = int_arg("--node-id", optarg, 0, 15, &cfg.node_id); break;
 		case O_GRACE: ok = int_arg("--shutdown-grace", optarg, 0, 3600, &cfg.shutdown_grace_s); break;
 		case O_LEVEL:
 			if (strcmp(optarg, "debug") == 0) tc_log_set_level(TC_LOG_DEBUG);
@@ -133,6 +154,11 @@ int tc_cmd_serve(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (cfg.sms_gateway_url && strncmp(cfg.sms_gateway_url, "http://", 7) != 0 &&
+	    strncmp(cfg.sms_gateway_url, "https://", 8) != 0) {
+		fprintf(stderr, "tiemchung serve: --sms-gateway takes an http:// or https:// URL\n");
+		return 2;
+	}
 	if (tc_log_open_access(cfg.access_log) != 0) {
 		fprintf(stderr, "tiemchung serve: cannot open access log %s\n", cfg.access_log);
 		return 1;
@@ -145,6 +171,7 @@ int tc_cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	dbo.readers = cfg.threads + 4;
+	dbo.node_id = cfg.node_id;
 	db = tc_db_open(cfg.db, &dbo, &why);
 	if (db == NULL) {
 		fprintf(stderr, "tiemchung serve: %s\n", why ? why : "cannot open the database");

@@ -21,4 +21,8 @@ void tc_config_defaults(struct tc_config *c)
 	c->login_max_per_user = 5;
 	c->login_max_per_addr = 30;
 	c->login_window_s = 15 * 60;
+	c->otp_max_per_phone = 3;
+	c->otp_max_per_addr = 20;
+	c->citizen_session_idle_s = 30 * 60;
+	c->citizen_session_max_s = 24 * 3600;
 }

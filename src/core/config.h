@@ -27,6 +27,13 @@ struct tc_config {
 	int login_max_per_user;  /* failed logins per username per window */
 	int login_max_per_addr;  /* per client address */
 	int login_window_s;
+	/* citizens: one-time codes by SMS and their sessions */
+	const char *sms_gateway_url; /* NULL: messages wait in the outbox */
+	int otp_max_per_phone;       /* codes sent per phone per login window */
+	int otp_max_per_addr;        /* per client address */
+	int citizen_session_idle_s;
+	int citizen_session_max_s;
+	int node_id;                 /* 0..15, part of the ids this server draws */
 };
 
 /* The defaults documented in --help. */

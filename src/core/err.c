@@ -45,6 +45,7 @@ tc_err tc_fault_set(struct tc_fault *f, tc_err code, const char *field,
 		f->message = message;
 		f->file = NULL;
 		f->line = 0;
+		f->existing_id = 0;
 	}
 	return code;
 }
@@ -70,6 +71,7 @@ tc_err tc_fault_internal_at(struct tc_fault *f, tc_err code, const char *why,
 		f->message = why;
 		f->file = file;
 		f->line = line;
+		f->existing_id = 0;
 	}
 	return code;
 }

@@ -4,6 +4,8 @@
 #ifndef TC_ERR_H
 #define TC_ERR_H
 
+#include <stdint.h>
+
 enum tc_err {
 #define TC_ERR(name, status, code, msg) TC_ERR_##name,
 #include "err.def"
@@ -22,6 +24,8 @@ struct tc_fault {
 	const char *message; /* human-readable reason, or NULL for the default */
 	const char *file;    /* where an internal fault was found (logs only) */
 	int line;
+	/* a conflict with a record the client may go to (409 {existing_id}) */
+	int64_t existing_id;
 };
 
 unsigned tc_err_status(tc_err e);

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../core/util.h"
@@ -25,6 +27,32 @@ void tc_token_new(char out[TC_TOKEN_LEN + 1])
 	sodium_bin2base64(out, TC_TOKEN_LEN + 1, raw, sizeof(raw),
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
+}
+
+void tc_otp_new(char out[7])
+{
+	uint32_t v = randombytes_uniform(1000000);
+	snprintf(out, 7, "%06u", (unsigned)v);
+}
+
+void tc_random_hex(size_t n, char *out)
+{
+	unsigned char raw[64];
+
+	while (n > 0) {
+		size_t k = n < sizeof(raw) ? n : sizeof(raw);
+		randombytes_buf(raw, k);
+		sodium_bin2hex(out, 2 * k + 1, raw, k);
+		out += 2 * k;
+		n -= k;
+	}
+	sodium_memzero(raw, sizeof(raw));
+}
+
+bool tc_secret_equal(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return n == strlen(b) && sodium_memcmp(a, b, n) == 0;
 }
 
 bool tc_token_wellformed(const char *s)

@@ -17,6 +17,13 @@ int tc_secret_init(void);
 
 /* A fresh token in out[TC_TOKEN_LEN + 1]. */
 void tc_token_new(char out[TC_TOKEN_LEN + 1]);
+/* A one-time code: six uniformly random decimal digits in out[7]. */
+void tc_otp_new(char out[7]);
+/* n random bytes as lower-case hex in out[2n + 1]. */
+void tc_random_hex(size_t n, char *out);
+/* Constant-time equality of two NUL-terminated strings of equal length
+ * (different lengths are simply unequal). */
+bool tc_secret_equal(const char *a, const char *b);
 /* Whether s has the shape of a token (length and alphabet). */
 bool tc_token_wellformed(const char *s);
 /* Lower-case hex SHA-256 of n bytes. */

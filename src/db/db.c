@@ -171,6 +171,7 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	pthread_mutex_init(&db->pool_mu, NULL);
 	pthread_cond_init(&db->pool_cv, NULL);
 	pthread_mutex_init(&db->units_mu, NULL);
+	pthread_mutex_init(&db->id_mu, NULL);
 	pthread_mutex_init(&db->q_mu, NULL);
 	pthread_cond_init(&db->q_cv, NULL);
 	pthread_cond_init(&db->idle_cv, NULL);
@@ -220,6 +221,7 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	return db;
 fail:
 	pthread_mutex_destroy(&db->units_mu);
+	pthread_mutex_destroy(&db->id_mu);
 	pthread_mutex_destroy(&db->pool_mu);
 	pthread_cond_destroy(&db->pool_cv);
 	pthread_mutex_destroy(&db->q_mu);
@@ -695,6 +697,7 @@ void tc_db_close(struct tc_db *db)
 	pthread_cond_destroy(&db->ck_cv);
 	tc_db_units_free(db);
 	pthread_mutex_destroy(&db->units_mu);
+	pthread_mutex_destroy(&db->id_mu);
 	free(db->where);
 	free(db);
 }

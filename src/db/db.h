@@ -47,6 +47,7 @@ struct tc_db_options {
 	int pg_writers;     /* PostgreSQL writer threads (default 8) */
 	int max_batch;      /* SQLite jobs per commit (default 4096) */
 	bool no_writer;     /* CLI commands: run jobs inline, no thread */
+	int node_id;        /* 0..15: this server's part of the ids it draws */
 };
 
 /* Opens the database named by `where`. On failure returns NULL and writes
@@ -105,6 +106,15 @@ struct tc_db_stats {
 	uint64_t batch_hist[12];
 };
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
+
+/* A new id for a row of a table that grows with people (citizens,
+ * registrations, ...): time-ordered, unique across servers with distinct
+ * node ids, and below 2^53 so that JSON readers keep it exact. 41 bits of
+ * milliseconds since 2024-01-01, 4 bits of node, 8 bits of sequence
+ * (256 ids per millisecond per node; beyond that it borrows the next
+ * millisecond). The first call seeds itself past the largest citizen id
+ * already stored, so a clock stepped back never repeats an id. */
+int64_t tc_db_next_id(struct tc_dbc *c);
 
 /* ---- Maintenance ------------------------------------------------------ */
 
@@ -193,6 +203,71 @@ struct tc_audit {
 	const char *after_json;
 };
 
+/* A person. Strings are NFC UTF-8; keys are accent-free (names.h). */
+struct tc_citizen {
+	int64_t id;
+	const char *id_type; /* cccd, cmnd, passport, none */
+	const char *id_number;
+	const char *full_name;
+	const char *family_name;
+	const char *given_name;
+	const char *name_key;
+	const char *given_key;
+	const char *birth_date; /* "1990-05-17", "1990-05" or "1990" */
+	int64_t birth_year;
+	const char *gender; /* male, female, or NULL */
+	const char *phone;  /* "+84xxxxxxxxx" or NULL */
+	const char *commune_code;
+	const char *address;
+	const char *nationality;
+	int64_t priority_group; /* 0: none */
+	int64_t guardian_id;    /* 0: none */
+	const char *scope_path; /* where the person lives */
+	const char *verification;
+	const char *flags; /* comma-separated, "" for none */
+	const char *qr_token;
+	const char *source; /* staff, self, import, dose_record */
+	int64_t version;
+	int64_t created_at, updated_at;
+	int64_t created_by; /* 0: not a staff member */
+};
+
+/* A likely duplicate waiting for review. */
+struct tc_duplicate {
+	int64_t citizen_id, other_id;
+	const char *reason; /* same_phone, same_commune */
+	int64_t found_at;
+};
+
+/* A one-time code waiting for its phone. */
+struct tc_otp {
+	const char *phone;
+	const char *code_hash; /* hex SHA-256 of salt || phone || code */
+	const char *salt;
+	int64_t created_at, expires_at;
+	int64_t attempts;
+};
+
+/* A citizen's session (by verified phone). */
+struct tc_csession {
+	int64_t id;
+	const char *phone;
+	int64_t created_at, last_seen_at, expires_at;
+};
+
+/* A message to a person, waiting for (or sent by) the SMS gateway. */
+struct tc_message {
+	int64_t id;
+	const char *channel; /* sms */
+	const char *recipient;
+	const char *kind; /* otp, appointment, ... */
+	const char *body;
+	const char *status; /* queued, sent, failed */
+	int64_t attempts;
+	int64_t next_try, created_at, sent_at;
+	const char *last_error;
+};
+
 /* A page of a list: `limit` rows after skipping `offset`. */
 struct tc_page {
 	int64_t limit, offset;
@@ -205,6 +280,7 @@ struct tc_page {
 struct tc_units;
 const struct tc_units *tc_db_units(struct tc_dbc *c);
 const struct tc_unit *tc_units_get(const struct tc_units *u, const char *code);
+size_t tc_units_nchildren(const struct tc_units *u, const char *code);
 /* Which three-digit CCCD codes are provinces (from provinces.csv). */
 struct tc_cccd_table;
 const struct tc_cccd_table *tc_units_cccd(const struct tc_units *u);
@@ -300,6 +376,73 @@ enum tc_qs tc_q_authfail_clear(struct tc_dbc *c, const char *scope,
 
 /* Deletes counters whose window began before `before`. */
 enum tc_qs tc_q_authfail_purge(struct tc_dbc *c, int64_t before);
+
+/* citizens */
+/* Inserts the citizen (c->id already drawn with tc_db_next_id). */
+enum tc_qs tc_q_citizen_insert(struct tc_dbc *c, const struct tc_citizen *ct);
+enum tc_qs tc_q_citizen_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                            struct tc_citizen *out);
+enum tc_qs tc_q_citizen_by_qr(struct tc_dbc *c, const char *token, struct tc_arena *a,
+                              struct tc_citizen *out);
+/* Writes every field of `after` and moves its version on by one, only if
+ * the stored version is still before->version (NONE otherwise). */
+enum tc_qs tc_q_citizen_update(struct tc_dbc *c, const struct tc_citizen *before,
+                               const struct tc_citizen *after);
+enum tc_qs tc_q_citizen_set_qr(struct tc_dbc *c, int64_t id, const char *token,
+                               int64_t now);
+/* Citizens under `scope` whose name key or given-name key starts with
+ * `key` (NULL: any), ordered by name. */
+enum tc_qs tc_q_citizens_search(struct tc_dbc *c, const char *scope, const char *key,
+                                struct tc_page page, struct tc_arena *a,
+                                struct tc_citizen **out, size_t *n);
+/* Citizens registered with a phone (a household shares one). */
+enum tc_qs tc_q_citizens_by_phone(struct tc_dbc *c, const char *phone,
+                                  struct tc_arena *a, struct tc_citizen **out,
+                                  size_t *n);
+
+/* Identity documents: "cccd:001090001234", "cmnd:012345678",
+ * "passport:US:X1234567". CONFLICT when the key belongs to someone. */
+enum tc_qs tc_q_document_claim(struct tc_dbc *c, const char *doc_key, int64_t citizen_id);
+enum tc_qs tc_q_document_owner(struct tc_dbc *c, const char *doc_key,
+                               int64_t *citizen_id);
+enum tc_qs tc_q_document_release(struct tc_dbc *c, const char *doc_key,
+                                 int64_t citizen_id);
+
+/* Records the likely duplicates of `ct` (same name key and birth date, and
+ * the same phone or commune) for review; *found is how many. */
+enum tc_qs tc_q_duplicates_find(struct tc_dbc *c, const struct tc_citizen *ct,
+                                int64_t now, int64_t *found);
+enum tc_qs tc_q_duplicates_list(struct tc_dbc *c, const char *scope, struct tc_page page,
+                                struct tc_arena *a, struct tc_duplicate **out,
+                                size_t *n);
+
+/* one-time codes: one live code per phone (a new one replaces it) */
+enum tc_qs tc_q_otp_put(struct tc_dbc *c, const struct tc_otp *o);
+enum tc_qs tc_q_otp_get(struct tc_dbc *c, const char *phone, struct tc_arena *a,
+                        struct tc_otp *out);
+/* Counts one more verification attempt. */
+enum tc_qs tc_q_otp_attempt(struct tc_dbc *c, const char *phone);
+enum tc_qs tc_q_otp_delete(struct tc_dbc *c, const char *phone);
+
+/* citizens' sessions (token stored as its SHA-256 in hex); sets s->id */
+enum tc_qs tc_q_csession_insert(struct tc_dbc *c, const char *token_hash,
+                                struct tc_csession *s);
+enum tc_qs tc_q_csession_lookup(struct tc_dbc *c, const char *token_hash,
+                                struct tc_arena *a, struct tc_csession *out);
+enum tc_qs tc_q_csession_touch(struct tc_dbc *c, int64_t id, int64_t now);
+enum tc_qs tc_q_csession_delete(struct tc_dbc *c, int64_t id);
+enum tc_qs tc_q_csessions_purge(struct tc_dbc *c, int64_t now, int64_t idle_before);
+
+/* the outbox */
+enum tc_qs tc_q_outbox_add(struct tc_dbc *c, const struct tc_message *m);
+/* Queued messages whose next try is due, oldest first. */
+enum tc_qs tc_q_outbox_due(struct tc_dbc *c, int64_t now, int64_t limit,
+                           struct tc_arena *a, struct tc_message **out, size_t *n);
+/* Records the outcome of a delivery attempt. */
+enum tc_qs tc_q_outbox_mark(struct tc_dbc *c, const struct tc_message *m);
+/* The newest messages to a recipient (operators, tests). */
+enum tc_qs tc_q_outbox_for(struct tc_dbc *c, const char *recipient, int64_t limit,
+                           struct tc_arena *a, struct tc_message **out, size_t *n);
 
 /* audit (append-only) */
 enum tc_qs tc_q_audit_insert(struct tc_dbc *c, const struct tc_audit *e);

@@ -160,6 +160,12 @@ struct tc_db {
 	atomic_int_fast64_t units_checked;
 	pthread_mutex_t units_mu;
 
+	/* ids (tc_db_next_id) */
+	pthread_mutex_t id_mu;
+	int64_t id_ms;
+	int id_seq;
+	bool id_seeded;
+
 	/* stats */
 	atomic_uint_fast64_t st_batches, st_jobs;
 	atomic_uint_fast64_t st_hist[12];

@@ -221,6 +221,12 @@ const char *tc_units_children_json(const struct tc_units *g, const char *code, s
 	return g->json[i];
 }
 
+size_t tc_units_nchildren(const struct tc_units *g, const char *code)
+{
+	size_t i = g && code ? find(g, code) : 0;
+	return g && code && i < g->n ? g->nchildren[i] : 0;
+}
+
 const struct tc_cccd_table *tc_units_cccd(const struct tc_units *g)
 {
 	return g ? &g->cccd : NULL;

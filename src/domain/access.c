@@ -179,3 +179,8 @@ bool tc_facility_kind_creatable_by(const char *kind, enum tc_role r)
 	int i = kind_index(kind);
 	return i >= 0 && (kinds[i].creators & (1u << r));
 }
+
+bool tc_may_register_anywhere(enum tc_role r)
+{
+	return r == TC_ROLE_SITE_MANAGER || r == TC_ROLE_SITE_STAFF;
+}

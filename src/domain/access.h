@@ -51,6 +51,9 @@ struct tc_actor {
 	int64_t facility_id;
 	int64_t session_expires_at; /* absolute end of the session */
 	int64_t session_idle_s;     /* idle limit, seconds */
+	/* a citizen signed in by a one-time code: the verified phone (then
+	 * user_id is 0, role is TC_ROLE__COUNT and scope holds nothing) */
+	const char *citizen_phone;
 };
 
 bool tc_role_parse(const char *s, enum tc_role *out);
@@ -87,6 +90,12 @@ enum tc_grant tc_may_grant(enum tc_role actor, const char *actor_scope,
  * peers cannot take each other over, and nobody changes themselves. */
 enum tc_grant tc_may_manage(enum tc_role actor, const char *actor_scope,
                             enum tc_role role, const char *scope);
+
+/* Whether a role registers and corrects people wherever they live: a
+ * vaccination site takes whoever comes (walk-ins, migrant workers), so
+ * its staff are not held to the person's commune. Everyone else works on
+ * people who live inside their jurisdiction. */
+bool tc_may_register_anywhere(enum tc_role r);
 
 /* Facility kinds and the unit levels each belongs at. */
 bool tc_facility_kind_valid(const char *kind);

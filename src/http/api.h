@@ -25,9 +25,28 @@ tc_err tc_api_user_patch(struct tc_req *r);
 
 tc_err tc_api_audit_list(struct tc_req *r);
 
+tc_err tc_api_citizen_create(struct tc_req *r);
+tc_err tc_api_citizens_list(struct tc_req *r);
+tc_err tc_api_citizen_get(struct tc_req *r);
+tc_err tc_api_citizen_patch(struct tc_req *r);
+tc_err tc_api_duplicates_list(struct tc_req *r);
+tc_err tc_api_citizen_qr_svg(struct tc_req *r);
+tc_err tc_api_citizen_qr_png(struct tc_req *r);
+tc_err tc_api_citizen_qr_rotate(struct tc_req *r);
+tc_err tc_api_checkin(struct tc_req *r);
+
+tc_err tc_api_otp_send(struct tc_req *r);
+tc_err tc_api_otp_verify(struct tc_req *r);
+tc_err tc_api_me_people(struct tc_req *r);
+tc_err tc_api_me_register(struct tc_req *r);
+tc_err tc_api_me_qr_svg(struct tc_req *r);
+tc_err tc_api_me_qr_png(struct tc_req *r);
+tc_err tc_api_me_logout(struct tc_req *r);
+
 /* Scope resolvers: set r->target_scope (and r->target). */
 tc_err tc_scope_user_id(struct tc_req *r);
 tc_err tc_scope_facility_id(struct tc_req *r);
 tc_err tc_scope_query_place(struct tc_req *r);
+tc_err tc_scope_citizen_id(struct tc_req *r);
 
 #endif

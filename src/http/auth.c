@@ -36,10 +36,29 @@ static void touch_done(struct tc_job *j)
 	free(j);
 }
 
-tc_err tc_auth_request(struct tc_req *r)
+/* The token of "Authorization: Bearer <token>", or NULL with the fault. */
+static const char *bearer(struct tc_req *r)
 {
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	                                            MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
+		             "log in and send 'Authorization: Bearer <token>'");
+		return NULL;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (!tc_token_wellformed(h)) {
+		tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL, "the bearer token is malformed");
+		return NULL;
+	}
+	return h;
+}
+
+tc_err tc_auth_request(struct tc_req *r)
+{
+	const char *h = bearer(r);
 	char hash[TC_SHA256_HEX];
 	struct tc_session s;
 	struct tc_user u;
@@ -48,15 +67,8 @@ tc_err tc_auth_request(struct tc_req *r)
 	int64_t now;
 	tc_err rc;
 
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
-		                    "log in and send 'Authorization: Bearer <token>'");
-	h += 7;
-	while (*h == ' ')
-		h++;
-	if (!tc_token_wellformed(h))
-		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
-		                    "the bearer token is malformed");
+	if (h == NULL)
+		return r->fault.code;
 	tc_sha256_hex(h, strlen(h), hash);
 	rc = tc_req_dbc(r, &c);
 	if (rc != TC_ERR_OK)
@@ -95,6 +107,64 @@ tc_err tc_auth_request(struct tc_req *r)
 		t->session_id = s.id;
 		t->now = now;
 		t->job.run = touch_run;
+		t->job.cls = t;
+		t->job.done = touch_done;
+		tc_db_submit(tc_server_db(r->srv), &t->job);
+	}
+	return TC_ERR_OK;
+}
+
+static tc_err ctouch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct touch *t = cls;
+	enum tc_qs qs = tc_q_csession_touch(c, t->session_id, t->now);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+tc_err tc_auth_citizen(struct tc_req *r)
+{
+	const struct tc_config *cfg = tc_server_config(r->srv);
+	const char *token = bearer(r);
+	char hash[TC_SHA256_HEX];
+	struct tc_csession s;
+	struct tc_dbc *c;
+	enum tc_qs qs;
+	int64_t now, idle_us = (int64_t)cfg->citizen_session_idle_s * 1000000;
+	tc_err rc;
+
+	if (token == NULL)
+		return r->fault.code;
+	tc_sha256_hex(token, strlen(token), hash);
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	qs = tc_q_csession_lookup(c, hash, &r->arena, &s);
+	tc_req_dbc_release(r, c);
+	if (qs < 0)
+		return tc_qs_err(qs, &r->fault);
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
+		                    "sign in with a code sent to your phone");
+	now = tc_now_us();
+	if (now >= s.expires_at || now - s.last_seen_at > idle_us)
+		return tc_fault_set(&r->fault, TC_ERR_TOKEN_EXPIRED, NULL, NULL);
+	r->actor.authenticated = true;
+	r->actor.user_id = 0;
+	r->actor.session_id = s.id;
+	r->actor.role = TC_ROLE__COUNT;
+	r->actor.scope = "-"; /* inside nothing: citizens reach their own records only */
+	r->actor.citizen_phone = s.phone;
+	r->actor.username = tc_arena_printf(&r->arena, "citizen %s", s.phone);
+	r->actor.session_expires_at = s.expires_at;
+	r->actor.session_idle_s = cfg->citizen_session_idle_s;
+	snprintf(r->log_user, sizeof(r->log_user), "c%lld", (long long)s.id);
+	int64_t every = idle_us / 10 < 60 * 1000000 ? idle_us / 10 : 60 * 1000000;
+	if (now - s.last_seen_at >= every && !tc_server_stopping(r->srv)) {
+		struct touch *t = tc_xcalloc(1, sizeof(*t));
+		t->session_id = s.id;
+		t->now = now;
+		t->job.run = ctouch_run;
 		t->job.cls = t;
 		t->job.done = touch_done;
 		tc_db_submit(tc_server_db(r->srv), &t->job);

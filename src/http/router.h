@@ -15,6 +15,8 @@ typedef tc_err (*tc_handler)(struct tc_req *r);
 typedef tc_err (*tc_scope_fn)(struct tc_req *r);
 
 enum { TC_PUBLIC = 0 };
+/* A route for citizens signed in with a one-time code (no staff role). */
+#define TC_CITIZEN_ONLY (1u << 30)
 
 struct tc_route {
 	const char *method;

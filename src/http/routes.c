@@ -7,6 +7,20 @@
 #define ANY TC_ROLES_ANY
 #define ADMINS TC_ROLES_ADMIN
 #define R(x) TC_ROLE_BIT(TC_ROLE_##x)
+/* who registers people: sites (walk-ins) and the health offices */
+#define REGISTRARS                                                               \
+	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(SITE_MANAGER) | \
+	 R(SITE_STAFF) | R(COMMUNE_OFFICER))
+/* who reads people's records (inside their jurisdiction): not viewers */
+#define PEOPLE_READERS (TC_ROLES_ANY & ~R(VIEWER))
+/* who corrects people's records: the offices and the commune groups */
+#define CLEANERS                                                                  \
+	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(COMMUNE_OFFICER) | \
+	 R(MCC_AGENT))
+/* who looks people up to vaccinate them */
+#define CHECKERS                                                                  \
+	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(SITE_MANAGER) | \
+	 R(SITE_STAFF))
 
 const struct tc_route tc_routes[] = {
 	{"GET", "/healthz", tc_api_healthz, TC_PUBLIC, 0, NULL},
@@ -15,6 +29,15 @@ const struct tc_route tc_routes[] = {
 	{"POST", "/api/v1/auth/login", tc_api_login, TC_PUBLIC, 4096, NULL},
 	{"POST", "/api/v1/auth/logout", tc_api_logout, ANY, 1024, NULL},
 	{"GET", "/api/v1/me", tc_api_me, ANY, 0, NULL},
+
+	/* citizens, signed in by a code sent to their phone */
+	{"POST", "/api/v1/auth/otp", tc_api_otp_send, TC_PUBLIC, 1024, NULL},
+	{"POST", "/api/v1/auth/otp/verify", tc_api_otp_verify, TC_PUBLIC, 1024, NULL},
+	{"GET", "/api/v1/me/people", tc_api_me_people, TC_CITIZEN_ONLY, 0, NULL},
+	{"POST", "/api/v1/me/people", tc_api_me_register, TC_CITIZEN_ONLY, 8192, NULL},
+	{"GET", "/api/v1/me/people/{id}/qr.svg", tc_api_me_qr_svg, TC_CITIZEN_ONLY, 0, NULL},
+	{"GET", "/api/v1/me/people/{id}/qr.png", tc_api_me_qr_png, TC_CITIZEN_ONLY, 0, NULL},
+	{"POST", "/api/v1/me/logout", tc_api_me_logout, TC_CITIZEN_ONLY, 1024, NULL},
 
 	{"GET", "/api/v1/units", tc_api_units_list, ANY, 0, NULL},
 	{"GET", "/api/v1/units/{code}", tc_api_unit_get, ANY, 0, NULL},
@@ -30,6 +53,23 @@ const struct tc_route tc_routes[] = {
 	{"PATCH", "/api/v1/users/{id}", tc_api_user_patch, ADMINS, 8192, tc_scope_user_id},
 
 	{"GET", "/api/v1/audit", tc_api_audit_list, ADMINS, 0, NULL},
+
+	{"POST", "/api/v1/citizens", tc_api_citizen_create, REGISTRARS, 16384, NULL},
+	{"GET", "/api/v1/citizens", tc_api_citizens_list, PEOPLE_READERS, 0,
+	 tc_scope_query_place},
+	{"GET", "/api/v1/citizens/duplicates", tc_api_duplicates_list, CLEANERS, 0,
+	 tc_scope_query_place},
+	{"GET", "/api/v1/citizens/{id}", tc_api_citizen_get, PEOPLE_READERS, 0,
+	 tc_scope_citizen_id},
+	{"PATCH", "/api/v1/citizens/{id}", tc_api_citizen_patch, CLEANERS, 16384,
+	 tc_scope_citizen_id},
+	{"GET", "/api/v1/citizens/{id}/qr.svg", tc_api_citizen_qr_svg, PEOPLE_READERS, 0,
+	 tc_scope_citizen_id},
+	{"GET", "/api/v1/citizens/{id}/qr.png", tc_api_citizen_qr_png, PEOPLE_READERS, 0,
+	 tc_scope_citizen_id},
+	{"POST", "/api/v1/citizens/{id}/qr/rotate", tc_api_citizen_qr_rotate, CLEANERS, 1024,
+	 tc_scope_citizen_id},
+	{"POST", "/api/v1/checkin", tc_api_checkin, CHECKERS, 4096, NULL},
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));

@@ -30,6 +30,7 @@
 #include "auth.h"
 #include "metrics.h"
 #include "offload.h"
+#include "outbox.h"
 #include "router.h"
 #include "static.h"
 
@@ -52,7 +53,13 @@ struct tc_server {
 	struct tc_offload *offload;
 	pthread_t housekeeper;
 	bool housekeeping;
+	struct tc_outbox *outbox;
 };
+
+struct tc_outbox *tc_server_outbox(const struct tc_server *s)
+{
+	return s->outbox;
+}
 
 struct tc_offload *tc_server_offload(const struct tc_server *s)
 {
@@ -159,6 +166,8 @@ static void answer_error(struct tc_req *r, tc_err rc)
 	tc_jw_kstr(w, "message", f->message ? f->message : tc_err_message(rc));
 	if (f->field)
 		tc_jw_kstr(w, "field", f->field);
+	if (f->existing_id && rc == TC_ERR_CONFLICT)
+		tc_jw_kint(w, "existing_id", f->existing_id);
 	tc_jw_end(w);
 	tc_jw_end(w);
 	tc_reply_end(r, status);
@@ -333,7 +342,13 @@ static void dispatch(struct tc_req *r)
 		answer_error(r, rc);
 		return;
 	}
-	if (r->route->roles != TC_PUBLIC) {
+	if (r->route->roles == TC_CITIZEN_ONLY) {
+		rc = tc_auth_citizen(r);
+		if (rc != TC_ERR_OK) {
+			answer_error(r, rc);
+			return;
+		}
+	} else if (r->route->roles != TC_PUBLIC) {
 		rc = tc_auth_request(r);
 		if (rc == TC_ERR_OK && !(r->route->roles & TC_ROLE_BIT(r->actor.role)))
 			rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
@@ -481,7 +496,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 struct purge {
 	struct tc_job job;
-	int64_t now, idle_before, window_before;
+	int64_t now, idle_before, window_before, citizen_idle_before;
 };
 
 static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
@@ -490,6 +505,8 @@ static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs = tc_q_sessions_purge(c, p->now, p->idle_before);
 	if (qs >= 0)
 		qs = tc_q_authfail_purge(c, p->window_before);
+	if (qs >= 0)
+		qs = tc_q_csessions_purge(c, p->now, p->citizen_idle_before);
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
@@ -516,6 +533,7 @@ static void *housekeeper_main(void *arg)
 		struct purge *p = tc_xcalloc(1, sizeof(*p));
 		p->now = tc_now_us();
 		p->idle_before = p->now - idle * 1000000;
+		p->citizen_idle_before = p->now - (int64_t)cfg->citizen_session_idle_s * 1000000;
 		p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
 		p->job.run = purge_run;
 		p->job.cls = p;
@@ -671,6 +689,7 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 		goto fail;
 	}
 	srv->offload = tc_offload_new(cfg->hash_threads > 0 ? cfg->hash_threads : 2, 64);
+	srv->outbox = tc_outbox_start(db, cfg->sms_gateway_url);
 	srv->housekeeping = true;
 	if (pthread_create(&srv->housekeeper, NULL, housekeeper_main, srv) != 0)
 		tc_die("cannot start the housekeeping thread");
@@ -735,6 +754,8 @@ void tc_server_stop(struct tc_server *srv)
 	pthread_cond_broadcast(&srv->cv);
 	pthread_mutex_unlock(&srv->mu);
 	pthread_join(srv->housekeeper, NULL);
+	tc_outbox_stop(srv->outbox);
+	srv->outbox = NULL;
 	/* 1. Stop accepting; connections already open keep being served. */
 	fd = MHD_quiesce_daemon(srv->mhd);
 	/* 2. Let requests in progress finish, writes included. */

@@ -23,6 +23,8 @@ void tc_server_stop(struct tc_server *s);
 const struct tc_config *tc_server_config(const struct tc_server *s);
 struct tc_db *tc_server_db(const struct tc_server *s);
 struct tc_offload *tc_server_offload(const struct tc_server *s);
+/* The SMS delivery worker, or NULL without a gateway. */
+struct tc_outbox *tc_server_outbox(const struct tc_server *s);
 /* True once a stop has begun. */
 int tc_server_stopping(const struct tc_server *s);
 

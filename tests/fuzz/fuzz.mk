@@ -14,7 +14,7 @@
 # Everything is compiled with clang into build/fuzz/ (never the gcc objects).
 
 FUZZ_CC    ?= clang
-FUZZ_PKGS  := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libutf8proc \
+FUZZ_PKGS  := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libcurl libutf8proc \
               libqrencode libpng libzip expat freexl
 FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZERS    := $(addprefix build/fuzz/,$(FUZZ_NAMES))
