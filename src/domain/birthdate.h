@@ -26,8 +26,11 @@ bool tc_bdate_parse_iso(const char *s, struct tc_bdate *out);
 /* What spreadsheets and cards hold as well: "dd/mm/yyyy", "d/m/yyyy",
  * "dd-mm-yyyy", "dd.mm.yyyy", "mm/yyyy", "ddmmyyyy" (eight digits, as on
  * a CCCD card's QR), and, when `excel_serial` is true, an Excel date
- * serial (days since 1899-12-30: 1 is 1899-12-31, and the serials of
- * the 1900 system's phantom 29 February 1900 are refused). */
+ * serial of the 1900 date system, a whole number (perhaps "32874.0"):
+ * 1 is 1900-01-01 and 59 is 1900-02-28, 60 is the phantom 29 February
+ * 1900 and is refused, and from 61 (1900-03-01) on a serial is the days
+ * since 1899-12-30 (25569 is 1970-01-01). Surrounding spaces are
+ * ignored; eight digits are always read as ddmmyyyy, four as a year. */
 bool tc_bdate_parse_loose(const char *s, bool excel_serial, struct tc_bdate *out);
 /* A real date, not after `today` and not before 1900-01-01. Fills `f`
  * (field `field`) otherwise. */
