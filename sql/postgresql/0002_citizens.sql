@@ -15,7 +15,7 @@ CREATE TABLE citizens (
     family_name    text NOT NULL,
     given_name     text NOT NULL,
     name_key       text COLLATE "C" NOT NULL,
-    given_key      text COLLATE "C" NOT NULL,
+    last_word_key  text COLLATE "C" NOT NULL,
     birth_date     text NOT NULL,
     birth_year     integer NOT NULL,
     gender         text CHECK (gender IN ('male', 'female')),
@@ -37,14 +37,14 @@ CREATE TABLE citizens (
     created_by     bigint REFERENCES users (id)
 );
 CREATE INDEX citizens_name ON citizens (name_key, birth_date);
-CREATE INDEX citizens_given ON citizens (given_key);
+CREATE INDEX citizens_last_word ON citizens (last_word_key);
 CREATE INDEX citizens_scope ON citizens (scope_path, name_key);
 CREATE INDEX citizens_phone ON citizens (phone);
 CREATE INDEX citizens_guardian ON citizens (guardian_id);
 
 CREATE TABLE citizen_documents (
     doc_key    text PRIMARY KEY,
-    citizen_id bigint NOT NULL REFERENCES citizens (id)
+    citizen_id bigint NOT NULL REFERENCES citizens (id) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX citizen_documents_citizen ON citizen_documents (citizen_id);
 

@@ -15,9 +15,10 @@ CREATE TABLE citizens (
     full_name      TEXT NOT NULL,
     family_name    TEXT NOT NULL,
     given_name     TEXT NOT NULL,
-    -- accent-, case- and space-insensitive keys for search and matching
+    -- accent-, case- and space-insensitive keys for search and matching:
+    -- the whole name, and its last word (the name a person is called by)
     name_key       TEXT NOT NULL,
-    given_key      TEXT NOT NULL,
+    last_word_key  TEXT NOT NULL,
     -- '1990-05-17', '1990-05' or '1990': the precision is the length
     birth_date     TEXT NOT NULL,
     birth_year     INTEGER NOT NULL,
@@ -43,16 +44,18 @@ CREATE TABLE citizens (
     created_by     INTEGER REFERENCES users (id)
 );
 CREATE INDEX citizens_name ON citizens (name_key, birth_date);
-CREATE INDEX citizens_given ON citizens (given_key);
+CREATE INDEX citizens_last_word ON citizens (last_word_key);
 CREATE INDEX citizens_scope ON citizens (scope_path, name_key);
 CREATE INDEX citizens_phone ON citizens (phone);
 CREATE INDEX citizens_guardian ON citizens (guardian_id);
 
 -- One person, one record: every document number points at one citizen.
 -- Keys: 'cccd:001090001234', 'cmnd:012345678', 'passport:US:X1234567'.
+-- The document is claimed before the citizen row is written (a taken
+-- number then costs nothing), so the reference is checked at commit.
 CREATE TABLE citizen_documents (
     doc_key    TEXT PRIMARY KEY,
-    citizen_id INTEGER NOT NULL REFERENCES citizens (id)
+    citizen_id INTEGER NOT NULL REFERENCES citizens (id) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX citizen_documents_citizen ON citizen_documents (citizen_id);
 

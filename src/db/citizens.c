@@ -104,7 +104,9 @@ static tc_err prepare_names(const struct tc_citizen_in *in, struct tc_arena *a,
 		tc_name_split(out->full_name, a, &out->family_name, &out->given_name);
 	}
 	out->name_key = tc_name_key(out->full_name, a);
-	out->given_key = tc_name_key(out->given_name, a);
+	/* the word a person is called by: Hằng in Đặng Thị Hằng */
+	const char *last = strrchr(out->name_key, ' ');
+	out->last_word_key = last ? last + 1 : out->name_key;
 	return TC_ERR_OK;
 }
 

@@ -212,7 +212,7 @@ struct tc_citizen {
 	const char *family_name;
 	const char *given_name;
 	const char *name_key;
-	const char *given_key;
+	const char *last_word_key;
 	const char *birth_date; /* "1990-05-17", "1990-05" or "1990" */
 	int64_t birth_year;
 	const char *gender; /* male, female, or NULL */
@@ -390,8 +390,8 @@ enum tc_qs tc_q_citizen_update(struct tc_dbc *c, const struct tc_citizen *before
                                const struct tc_citizen *after);
 enum tc_qs tc_q_citizen_set_qr(struct tc_dbc *c, int64_t id, const char *token,
                                int64_t now);
-/* Citizens under `scope` whose name key or given-name key starts with
- * `key` (NULL: any), ordered by name. */
+/* Citizens under `scope` whose name key, or the key of the name's last
+ * word, starts with `key` (NULL: any), ordered by name. */
 enum tc_qs tc_q_citizens_search(struct tc_dbc *c, const char *scope, const char *key,
                                 struct tc_page page, struct tc_arena *a,
                                 struct tc_citizen **out, size_t *n);

@@ -6,7 +6,7 @@
 
 #define CIT_COLS                                                                   \
 	"id, id_type, id_number, full_name, family_name, given_name, name_key,"     \
-	" given_key, birth_date, birth_year, gender, phone, commune_code, address," \
+	" last_word_key, birth_date, birth_year, gender, phone, commune_code, address," \
 	" nationality, priority_group, guardian_id, scope_path, verification, flags," \
 	" qr_token, source, version, created_at, updated_at, created_by"
 
@@ -19,7 +19,7 @@ static struct tc_sql q_by_qr =
 	TC_SQL("SELECT " CIT_COLS " FROM citizens WHERE qr_token = $1");
 static struct tc_sql q_update = TC_SQL(
 	"UPDATE citizens SET id_type = $2, id_number = $3, full_name = $4,"
-	" family_name = $5, given_name = $6, name_key = $7, given_key = $8,"
+	" family_name = $5, given_name = $6, name_key = $7, last_word_key = $8,"
 	" birth_date = $9, birth_year = $10, gender = $11, phone = $12,"
 	" commune_code = $13, address = $14, nationality = $15, priority_group = $16,"
 	" guardian_id = $17, scope_path = $18, flags = $19, updated_at = $20,"
@@ -30,7 +30,8 @@ static struct tc_sql q_search = TC_SQL(
 	"SELECT " CIT_COLS " FROM citizens"
 	" WHERE " TC_SCOPE_UNDER("scope_path", "$2", "$3")
 	" AND (CAST($4 AS TEXT) IS NULL"
-	"      OR (name_key >= $4 AND name_key < $5) OR (given_key >= $4 AND given_key < $5))"
+	"      OR (name_key >= $4 AND name_key < $5)"
+	"      OR (last_word_key >= $4 AND last_word_key < $5))"
 	" ORDER BY name_key, id LIMIT $6 OFFSET $7");
 static struct tc_sql q_by_phone = TC_SQL(
 	"SELECT " CIT_COLS " FROM citizens WHERE phone = $1 ORDER BY id LIMIT 50");
@@ -63,7 +64,7 @@ static void fill_citizen(void *item, const struct tc_dbrow *r, struct tc_arena *
 	ct->family_name = tc_row_text(r, 4, a);
 	ct->given_name = tc_row_text(r, 5, a);
 	ct->name_key = tc_row_text(r, 6, a);
-	ct->given_key = tc_row_text(r, 7, a);
+	ct->last_word_key = tc_row_text(r, 7, a);
 	ct->birth_date = tc_row_text(r, 8, a);
 	ct->birth_year = tc_row_i64(r, 9);
 	ct->gender = tc_row_text(r, 10, a);
@@ -93,7 +94,7 @@ enum tc_qs tc_q_citizen_insert(struct tc_dbc *c, const struct tc_citizen *ct)
 	                     TC_P_TEXT(ct->family_name),
 	                     TC_P_TEXT(ct->given_name),
 	                     TC_P_TEXT(ct->name_key),
-	                     TC_P_TEXT(ct->given_key),
+	                     TC_P_TEXT(ct->last_word_key),
 	                     TC_P_TEXT(ct->birth_date),
 	                     TC_P_I64(ct->birth_year),
 	                     TC_P_TEXT(ct->gender),
@@ -141,7 +142,7 @@ enum tc_qs tc_q_citizen_update(struct tc_dbc *c, const struct tc_citizen *before
 	                     TC_P_TEXT(after->family_name),
 	                     TC_P_TEXT(after->given_name),
 	                     TC_P_TEXT(after->name_key),
-	                     TC_P_TEXT(after->given_key),
+	                     TC_P_TEXT(after->last_word_key),
 	                     TC_P_TEXT(after->birth_date),
 	                     TC_P_I64(after->birth_year),
 	                     TC_P_TEXT(after->gender),
