@@ -24,7 +24,9 @@ enum tc_idtype { TC_IDT_NONE, TC_IDT_CCCD, TC_IDT_CMND, TC_IDT_PASSPORT };
 bool tc_idtype_parse(const char *s, enum tc_idtype *out);
 const char *tc_idtype_name(enum tc_idtype t);
 /* How an import without a document-type column reads a number: 12 digits
- * a CCCD, 9 digits a CMND, anything else a passport. */
+ * a CCCD, 9 digits a CMND, anything else a passport; spaces, dots and
+ * dashes are not counted, and no number at all (NULL or empty) is
+ * TC_IDT_NONE. */
 enum tc_idtype tc_idtype_guess(const char *number);
 
 enum tc_gender { TC_GENDER_UNKNOWN, TC_GENDER_MALE, TC_GENDER_FEMALE };
@@ -64,9 +66,11 @@ enum {
  * with INVALID_FIELD (or MISSING_FIELD), the field ("id_number",
  * "id_type", "gender", "birth_date", "nationality") and a reason a clerk
  * understands, and returns its code. Rules:
- *   cccd: 12 digits; code 000 refused; 001..096 must be a listed
- *         province; G must agree with the gender and the birth year's
- *         century, YY with the birth year (when those are known);
+ *   cccd: 12 digits (spaces, dots and dashes between them are dropped);
+ *         code 000 refused; 001..096 must be a listed province; G above
+ *         3 (a birth after 2099) refused; G must agree with the gender
+ *         (field "gender") and the birth year's century, YY with the
+ *         birth year (field "birth_date"), when those are known;
  *   cmnd: 9 digits, or 12 (the 12-digit CMND of 2012-2016);
  *   passport: 6..20 letters and digits, nationality other than VN;
  *   none: no number (flagged TC_IDFLAG_NO_DOCUMENT). */
