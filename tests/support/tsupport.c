@@ -1,14 +1,19 @@
 #include "tsupport.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -455,4 +460,169 @@ char *ts_login(struct ts_http *h, const char *user, const char *password)
 	char *tok = strdup(json_string_value(json_object_get(r.json, "token")));
 	ts_resp_free(&r);
 	return tok;
+}
+
+/* ---- an SMS gateway ------------------------------------------------------ */
+
+#define SMS_MAX 256
+
+struct ts_sms {
+	int fd;
+	char url[64];
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	json_t *msgs[SMS_MAX];
+	bool taken[SMS_MAX];
+	int n;
+	bool stop;
+};
+
+/* One request per connection: read headers and the body, keep the body,
+ * answer 200. */
+static void sms_serve(struct ts_sms *g, int c)
+{
+	char buf[8192];
+	size_t len = 0;
+	char *hdr_end = NULL;
+	long clen = -1;
+
+	while (len < sizeof(buf) - 1) {
+		ssize_t k = read(c, buf + len, sizeof(buf) - 1 - len);
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+		buf[len] = '\0';
+		if (!hdr_end && (hdr_end = strstr(buf, "\r\n\r\n")) != NULL) {
+			const char *cl = strcasestr(buf, "Content-Length:");
+			clen = cl ? strtol(cl + 15, NULL, 10) : 0;
+		}
+		if (hdr_end && (long)(len - (size_t)(hdr_end + 4 - buf)) >= clen)
+			break;
+	}
+	if (hdr_end) {
+		json_t *j = json_loadb(hdr_end + 4, len - (size_t)(hdr_end + 4 - buf), 0, NULL);
+		pthread_mutex_lock(&g->mu);
+		if (j && g->n < SMS_MAX)
+			g->msgs[g->n++] = j;
+		else
+			json_decref(j);
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	if (write(c, ok, sizeof(ok) - 1) < 0) {
+		/* the server retries */
+	}
+	close(c);
+}
+
+static void *sms_main(void *arg)
+{
+	struct ts_sms *g = arg;
+	for (;;) {
+		int c = accept(g->fd, NULL, NULL);
+		pthread_mutex_lock(&g->mu);
+		bool stop = g->stop;
+		pthread_mutex_unlock(&g->mu);
+		if (stop) {
+			if (c >= 0)
+				close(c);
+			break;
+		}
+		if (c >= 0)
+			sms_serve(g, c);
+	}
+	return NULL;
+}
+
+struct ts_sms *ts_sms_start(void)
+{
+	struct ts_sms *g = calloc(1, sizeof(*g));
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+	socklen_t sl = sizeof(sa);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	g->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (g->fd < 0 || bind(g->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(g->fd, 16) != 0 || getsockname(g->fd, (struct sockaddr *)&sa, &sl) != 0)
+		fail_msg("sms gateway: %s", strerror(errno));
+	snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%u/sms", ntohs(sa.sin_port));
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	pthread_create(&g->thread, NULL, sms_main, g);
+	return g;
+}
+
+const char *ts_sms_url(const struct ts_sms *g)
+{
+	return g->url;
+}
+
+char *ts_sms_wait(struct ts_sms *g, const char *to, int ms)
+{
+	struct timespec ts;
+	char *text = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		for (int i = 0; i < g->n && !text; i++) {
+			const char *who = json_string_value(json_object_get(g->msgs[i], "to"));
+			if (!g->taken[i] && who && strcmp(who, to) == 0) {
+				g->taken[i] = true;
+				text = strdup(json_string_value(json_object_get(g->msgs[i], "text")));
+			}
+		}
+		if (text || pthread_cond_timedwait(&g->cv, &g->mu, &ts) != 0)
+			break;
+	}
+	pthread_mutex_unlock(&g->mu);
+	return text;
+}
+
+const char *ts_sms_code(const char *text)
+{
+	static char code[7];
+	code[0] = '\0';
+	for (const char *p = text; p && *p; p++) {
+		if (strspn(p, "0123456789") == 6 && (p == text || !isdigit((unsigned char)p[-1]))) {
+			memcpy(code, p, 6);
+			code[6] = '\0';
+			break;
+		}
+	}
+	return code;
+}
+
+void ts_sms_stop(struct ts_sms *g)
+{
+	int c;
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+
+	pthread_mutex_lock(&g->mu);
+	g->stop = true;
+	pthread_mutex_unlock(&g->mu);
+	/* wake accept() with one last connection */
+	getsockname(g->fd, (struct sockaddr *)&sa, &sl);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c >= 0) {
+		if (connect(c, (struct sockaddr *)&sa, sl) != 0) {
+			/* accept() then wakes on shutdown below */
+		}
+		close(c);
+	}
+	shutdown(g->fd, SHUT_RDWR);
+	pthread_join(g->thread, NULL);
+	close(g->fd);
+	for (int i = 0; i < g->n; i++)
+		json_decref(g->msgs[i]);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	free(g);
 }

@@ -49,6 +49,22 @@ int ts_server_stop(struct ts_server *s);
 /* The server's log so far (malloc'd). */
 char *ts_server_log(const struct ts_server *s);
 
+/* ---- an SMS gateway ---------------------------------------------------- */
+
+/* A real HTTP endpoint on a free loopback port that takes the server's
+ * POSTed messages ({"to", "text", ...}) and keeps them, for tests of the
+ * outbox and of one-time codes. */
+struct ts_sms;
+struct ts_sms *ts_sms_start(void);
+/* "http://127.0.0.1:PORT/sms" */
+const char *ts_sms_url(const struct ts_sms *g);
+/* Waits up to `ms` for the next message to `to` not yet taken; returns its
+ * text (malloc'd) or NULL. */
+char *ts_sms_wait(struct ts_sms *g, const char *to, int ms);
+/* The six-digit code in a text, or "" (static buffer). */
+const char *ts_sms_code(const char *text);
+void ts_sms_stop(struct ts_sms *g);
+
 /* ---- HTTP -------------------------------------------------------------- */
 
 struct ts_http; /* one keep-alive client */
