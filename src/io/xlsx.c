@@ -402,6 +402,11 @@ static void row_start(struct xlsx *x, const XML_Char **atts)
 		}
 		n = (long)v;
 	}
+	if (n <= x->last_row) {
+		/* the sheet's order is ascending; a row again would confuse reports */
+		xfail(x, "row %ld comes after row %ld", n, x->last_row);
+		return;
+	}
 	x->in_row = true;
 	x->row = n;
 	x->t->row = n;
