@@ -568,6 +568,60 @@ static void test_numbers(void **state)
 	}
 }
 
+/* ---- XLS -------------------------------------------------------------------- */
+
+static void expect_xls(struct tc_table *t)
+{
+	assert_int_equal(tc_table_format(t), TC_TABLE_XLS);
+	assert_string_equal(tc_table_encoding(t), "utf-8");
+	assert_string_equal(row_text(t), "Họ tên|Ngày sinh|CCCD");
+	assert_string_equal(row_text(t), "Nguyễn Văn A|1990-01-01|1090001234");
+	assert_int_equal(tc_table_row(t), 2);
+	assert_int_equal(kind(t, 0), TC_CELL_TEXT);
+	assert_int_equal(kind(t, 1), TC_CELL_DATE);
+	assert_int_equal(kind(t, 2), TC_CELL_NUMBER);
+	assert_string_equal(row_text(t), "Trần Thị Bình|1990-01-01 12:00:00|42");
+	assert_int_equal(tc_table_row(t), 4); /* row 3 is empty */
+	assert_int_equal(tc_table_next(t), 0);
+}
+
+static void test_xls(void **state)
+{
+	const char *path = "tests/fixtures/citizens.xls";
+	struct tc_table *t;
+	struct tc_fault f = { 0 };
+	struct tc_arena a;
+	char *data;
+	long len;
+	FILE *fp;
+	(void)state;
+
+	tc_arena_init(&a);
+	assert_int_equal(tc_table_open(path, NULL, &a, &t, &f), TC_ERR_OK);
+	expect_xls(t);
+	tc_table_close(t);
+
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	data = malloc((size_t)len);
+	assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	t = open_mem(data, (size_t)len, NULL);
+	expect_xls(t);
+	tc_table_close(t);
+
+	/* the compound-file signature and nothing readable after it */
+	memset(data + 8, 0xEE, 512);
+	assert_int_equal(tc_table_open_mem(data, (size_t)len, NULL, &a, &t, &f),
+	                 TC_ERR_INVALID_FIELD);
+	assert_non_null(strstr(f.message, "xls: not a readable Excel 97-2003 workbook"));
+	free(data);
+	tc_arena_cleanup(&a);
+}
+
 /* 200,000 rows, about 60 MB of sheet XML, read with little memory. */
 static void test_xlsx_streaming(void **state)
 {
@@ -635,17 +689,12 @@ static void test_xlsx_streaming(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_utf8),
-		cmocka_unit_test(test_csv_delimiters),
-		cmocka_unit_test(test_csv_legacy),
-		cmocka_unit_test(test_csv_forced),
-		cmocka_unit_test(test_tcvn3_table),
-		cmocka_unit_test(test_textenc),
-		cmocka_unit_test(test_mojibake),
-		cmocka_unit_test(test_xlsx),
-		cmocka_unit_test(test_xlsx_errors),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_xlsx_streaming),
+		cmocka_unit_test(test_csv_utf8),    cmocka_unit_test(test_csv_delimiters),
+		cmocka_unit_test(test_csv_legacy),  cmocka_unit_test(test_csv_forced),
+		cmocka_unit_test(test_tcvn3_table), cmocka_unit_test(test_textenc),
+		cmocka_unit_test(test_mojibake),    cmocka_unit_test(test_xlsx),
+		cmocka_unit_test(test_xlsx_errors), cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_xls),         cmocka_unit_test(test_xlsx_streaming),
 	};
 	return cmocka_run_group_tests_name("table", tests, setup, teardown);
 }
