@@ -50,7 +50,7 @@ struct tc_cell {
 };
 
 /* Opens a file, telling the format from its first bytes: "PK\3\4" (a zip)
- * is XLSX, D0 CF 11 E0 (a compound file) XLS, anything else CSV text. For
+ * is XLSX, D0 CF 11 E0 A1 B1 1A E1 (a compound file) XLS, anything else CSV text. For
  * CSV, `encoding` ("utf-8", "windows-1258", "tcvn3"; NULL or "" to
  * detect) chooses the decoding: detection takes UTF-8 when the file starts
  * with a byte-order mark or its first megabyte is valid UTF-8, else
