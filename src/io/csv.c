@@ -11,6 +11,7 @@ void tc_csv_init(struct tc_csv *r, const char *data, size_t len)
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		r->p += 3;
 	r->next_line = 1;
+	r->delim = ',';
 	tc_buf_init(&r->buf);
 }
 
@@ -40,6 +41,7 @@ static void end_field(struct tc_csv *r, size_t start)
 int tc_csv_next(struct tc_csv *r)
 {
 	const char *p = r->p, *end = r->end;
+	const char d = r->delim;
 
 	if (p >= end)
 		return 0;
@@ -68,13 +70,13 @@ int tc_csv_next(struct tc_csv *r)
 				}
 				break;
 			}
-			if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
+			if (p < end && *p != d && *p != '\n' && *p != '\r') {
 				r->error = "text follows a closing quote";
 				return -1;
 			}
 		} else {
 			const char *s = p;
-			while (p < end && *p != ',' && *p != '\n' && *p != '\r') {
+			while (p < end && *p != d && *p != '\n' && *p != '\r') {
 				if (*p == '"') {
 					r->error = "a quote inside an unquoted field";
 					return -1;
@@ -84,7 +86,7 @@ int tc_csv_next(struct tc_csv *r)
 			tc_buf_append(&r->buf, s, (size_t)(p - s));
 		}
 		end_field(r, start);
-		if (p < end && *p == ',') {
+		if (p < end && *p == d) {
 			p++;
 			continue;
 		}
@@ -109,4 +111,32 @@ int tc_csv_column(const struct tc_csv *r, const char *name)
 		if (strcmp(r->fields[i].s, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+char tc_csv_sniff_delim(const char *data, size_t len)
+{
+	static const char cand[] = { ',', ';', '\t' };
+	size_t count[3] = { 0, 0, 0 }, best = 0;
+	bool quoted = false;
+
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	if (len > 65536)
+		len = 65536; /* a header line longer than this is not one */
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && (c == '\n' || c == '\r'))
+			break;
+		else if (!quoted)
+			for (size_t k = 0; k < 3; k++)
+				count[k] += c == cand[k];
+	}
+	for (size_t k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
 }

@@ -1,6 +1,9 @@
 /* CSV reader (RFC 4180): comma-separated fields, double-quoted fields with
  * "" for a quote, CRLF or LF line ends, a UTF-8 byte-order mark skipped.
- * Reads from memory; fields are views valid until the next call. */
+ * Reads from memory; fields are views valid until the next call. The
+ * separator may be changed from ',' (Excel in a Vietnamese locale writes
+ * ';'); bytes other than the separator, '"', CR and LF are passed through,
+ * so any ASCII-compatible encoding reads correctly and is decoded later. */
 #ifndef TC_CSV_H
 #define TC_CSV_H
 
@@ -22,6 +25,7 @@ struct tc_csv {
 	struct tc_csv_field *fields;
 	size_t nfields, cap;
 	const char *error; /* static text, set when tc_csv_next returns -1 */
+	char delim;        /* ',' after tc_csv_init; may be set before reading */
 };
 
 void tc_csv_init(struct tc_csv *r, const char *data, size_t len);
@@ -29,6 +33,10 @@ void tc_csv_init(struct tc_csv *r, const char *data, size_t len);
  * input is malformed (r->error says why, r->line where). */
 int tc_csv_next(struct tc_csv *r);
 void tc_csv_cleanup(struct tc_csv *r);
+
+/* The separator a header line uses: whichever of ',', ';' and tab occurs
+ * most often outside quotes in the first line of data; ',' on a tie. */
+char tc_csv_sniff_delim(const char *data, size_t len);
 
 /* Index of the column named `name` in a header row, or -1. */
 int tc_csv_column(const struct tc_csv *r, const char *name);

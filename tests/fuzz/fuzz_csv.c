@@ -4,7 +4,9 @@
  * rules in src/io/csv.h (RFC 4180 quoting, "" for a quote, CRLF, LF or a
  * lone CR ends a row, a leading UTF-8 byte-order mark is skipped). Both
  * must agree on every field, on the line a row starts at, and on where the
- * input turns out malformed. tc_csv_column is checked on the first row. */
+ * input turns out malformed. tc_csv_column is checked on the first row.
+ * The input is read twice: with ',' and with the separator
+ * tc_csv_sniff_delim finds in its first line (',', ';' or tab). */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,6 +23,7 @@ struct ref {
 	size_t text_len;
 	size_t *off, *len;
 	size_t nfields;
+	char delim;
 };
 
 enum { START, UNQUOTED, QUOTED, AFTER_QUOTE };
@@ -74,7 +77,7 @@ static int ref_next(struct ref *r)
 			}
 			break;
 		case UNQUOTED:
-			if (c == ',') {
+			if (c == r->delim) {
 				ref_finish(r, start);
 				state = START;
 				r->pos++;
@@ -104,7 +107,7 @@ static int ref_next(struct ref *r)
 				r->text[r->text_len++] = '"';
 				state = QUOTED;
 				r->pos++;
-			} else if (c == ',') {
+			} else if (c == r->delim) {
 				ref_finish(r, start);
 				state = START;
 				r->pos++;
@@ -120,7 +123,7 @@ static int ref_next(struct ref *r)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run(const uint8_t *data, size_t size, char delim)
 {
 	char *text = fuzz_memdup(data, size); /* exactly size bytes, no NUL */
 	struct tc_csv r;
@@ -130,6 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ref.in = data;
 	ref.n = size;
+	ref.delim = delim;
 	ref.line = 1;
 	if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		ref.pos = 3;
@@ -139,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ref.text && ref.off && ref.len);
 
 	tc_csv_init(&r, text, size);
+	r.delim = delim;
 	for (;;) {
 		got = tc_csv_next(&r);
 		want = ref_next(&ref);
@@ -186,5 +191,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(text);
 	/* keep the byte sum alive so the reads are not optimised away */
 	__asm__ volatile("" : : "r"(sum));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char sniffed = tc_csv_sniff_delim((const char *)data, size);
+
+	FUZZ_CHECK(sniffed == ',' || sniffed == ';' || sniffed == '\t');
+	run(data, size, ',');
+	if (sniffed != ',')
+		run(data, size, sniffed);
 	return 0;
 }
