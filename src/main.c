@@ -20,6 +20,8 @@ static const char usage[] =
 	"  seed-demo    add demo facilities and staff accounts, and print them\n"
 	"  user add USERNAME --role ROLE (--unit CODE | --facility ID)\n"
 	"               add a staff account; the password is read from standard input\n"
+	"  import citizens FILE\n"
+	"               import people from a CSV, XLSX or XLS file (resumable)\n"
 	"\n"
 	"every command that touches data takes --db PATH|postgresql://...\n"
 	"(default $TIEMCHUNG_DB, else data/tiemchung.db).\n"
@@ -81,6 +83,8 @@ int main(int argc, char **argv)
 		return tc_cmd_seed_demo(argc - 1, argv + 1);
 	if (strcmp(cmd, "user") == 0)
 		return tc_cmd_user(argc - 1, argv + 1);
+	if (strcmp(cmd, "import") == 0)
+		return tc_cmd_import(argc - 1, argv + 1);
 	fprintf(stderr, "tiemchung: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

@@ -13,6 +13,7 @@ int tc_cmd_migrate(int argc, char **argv);
 int tc_cmd_backup(int argc, char **argv);
 int tc_cmd_seed_demo(int argc, char **argv);
 int tc_cmd_user(int argc, char **argv);
+int tc_cmd_import(int argc, char **argv);
 
 /* --db default: $TIEMCHUNG_DB, else data/tiemchung.db. */
 const char *tc_cli_default_db(void);

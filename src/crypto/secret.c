@@ -102,3 +102,26 @@ void tc_wipe(void *p, size_t n)
 {
 	sodium_memzero(p, n);
 }
+
+struct tc_sha256 *tc_sha256_begin(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		tc_die("SHA-256 is not available");
+	return (struct tc_sha256 *)ctx;
+}
+
+void tc_sha256_update(struct tc_sha256 *h, const void *p, size_t n)
+{
+	if (EVP_DigestUpdate((EVP_MD_CTX *)h, p, n) != 1)
+		tc_die("SHA-256 failed");
+}
+
+void tc_sha256_end(struct tc_sha256 *h, char out[TC_SHA256_HEX])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	EVP_DigestFinal_ex((EVP_MD_CTX *)h, md, &n);
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
+	tc_hex(md, 32, out);
+}

@@ -29,6 +29,13 @@ bool tc_token_wellformed(const char *s);
 /* Lower-case hex SHA-256 of n bytes. */
 void tc_sha256_hex(const void *p, size_t n, char out[TC_SHA256_HEX]);
 
+/* SHA-256 over data given in pieces (files). */
+struct tc_sha256;
+struct tc_sha256 *tc_sha256_begin(void);
+void tc_sha256_update(struct tc_sha256 *h, const void *p, size_t n);
+/* Writes the hex digest and frees h. */
+void tc_sha256_end(struct tc_sha256 *h, char out[TC_SHA256_HEX]);
+
 /* Argon2id hash in out[TC_PWHASH_LEN]; -1 when out of memory. */
 int tc_password_hash(const char *password, char out[TC_PWHASH_LEN]);
 bool tc_password_verify(const char *hash, const char *password);

@@ -239,6 +239,18 @@ tc_err tc_citizen_insert(struct tc_dbc *c, const struct tc_actor *actor,
                          struct tc_citizen *ct, struct tc_arena *a, int64_t *existing,
                          bool *dups, struct tc_fault *f)
 {
+	tc_err rc = tc_citizen_store(c, ct, a, existing, dups, f);
+
+	if (rc != TC_ERR_OK)
+		return rc;
+	return tc_audit_record(c, actor, "create", "citizen",
+	                       tc_arena_printf(a, "%lld", (long long)ct->id), ct->scope_path,
+	                       NULL, tc_citizen_json(ct, a), f);
+}
+
+tc_err tc_citizen_store(struct tc_dbc *c, struct tc_citizen *ct, struct tc_arena *a,
+                        int64_t *existing, bool *dups, struct tc_fault *f)
+{
 	const char *doc = tc_citizen_doc_key(ct, a);
 	char token[TC_TOKEN_LEN + 1];
 	int64_t found = 0;
@@ -274,9 +286,7 @@ tc_err tc_citizen_insert(struct tc_dbc *c, const struct tc_actor *actor,
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	*dups = found > 0;
-	return tc_audit_record(c, actor, "create", "citizen",
-	                       tc_arena_printf(a, "%lld", (long long)ct->id), ct->scope_path,
-	                       NULL, tc_citizen_json(ct, a), f);
+	return TC_ERR_OK;
 }
 
 static void jw_flags(struct tc_jw *w, const char *flags)

@@ -53,6 +53,10 @@ tc_err tc_citizen_insert(struct tc_dbc *c, const struct tc_actor *actor,
                          struct tc_citizen *ct, struct tc_arena *a, int64_t *existing,
                          bool *dups, struct tc_fault *f);
 
+/* The same without the audit entry, for imports (which audit per batch). */
+tc_err tc_citizen_store(struct tc_dbc *c, struct tc_citizen *ct, struct tc_arena *a,
+                        int64_t *existing, bool *dups, struct tc_fault *f);
+
 /* JSON views. The QR token is never part of them. */
 void tc_jw_citizen(struct tc_jw *w, const struct tc_citizen *ct);
 const char *tc_citizen_json(const struct tc_citizen *ct, struct tc_arena *a);

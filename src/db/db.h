@@ -268,6 +268,32 @@ struct tc_message {
 	const char *last_error;
 };
 
+/* An import of a spreadsheet. */
+struct tc_import {
+	int64_t id;
+	const char *kind; /* citizens */
+	const char *file_name;
+	const char *file_sha256;
+	const char *format;   /* csv, xlsx, xls */
+	const char *encoding; /* utf-8, windows-1258, tcvn3 */
+	const char *header;   /* JSON array of the header cells */
+	const char *status;   /* running, done, failed */
+	int64_t rows, accepted, rejected, unchanged;
+	int64_t last_row; /* the source row committed up to */
+	int64_t progress; /* thousandths of the file read */
+	const char *error;
+	const char *scope_path;
+	int64_t created_by;
+	int64_t created_at, updated_at;
+};
+
+struct tc_import_reject {
+	int64_t row_no;
+	const char *field;
+	const char *reason;
+	const char *cells; /* JSON array of the row's original cells */
+};
+
 /* A page of a list: `limit` rows after skipping `offset`. */
 struct tc_page {
 	int64_t limit, offset;
@@ -443,6 +469,34 @@ enum tc_qs tc_q_outbox_mark(struct tc_dbc *c, const struct tc_message *m);
 /* The newest messages to a recipient (operators, tests). */
 enum tc_qs tc_q_outbox_for(struct tc_dbc *c, const char *recipient, int64_t limit,
                            struct tc_arena *a, struct tc_message **out, size_t *n);
+
+/* imports */
+/* Sets j->id. */
+enum tc_qs tc_q_import_insert(struct tc_dbc *c, struct tc_import *j);
+enum tc_qs tc_q_import_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                           struct tc_import *out);
+/* The unfinished job of the same file (same SHA-256, same scope), if any. */
+enum tc_qs tc_q_import_unfinished(struct tc_dbc *c, const char *sha256, const char *scope,
+                                  struct tc_arena *a, struct tc_import *out);
+/* Writes status, counters, last_row, progress and error. */
+enum tc_qs tc_q_import_update(struct tc_dbc *c, const struct tc_import *j);
+enum tc_qs tc_q_imports_list(struct tc_dbc *c, const char *scope, struct tc_page page,
+                             struct tc_arena *a, struct tc_import **out, size_t *n);
+enum tc_qs tc_q_import_reject_add(struct tc_dbc *c, int64_t job_id,
+                                  const struct tc_import_reject *r);
+/* Rejected rows after row `after`, in row order. */
+enum tc_qs tc_q_import_rejects(struct tc_dbc *c, int64_t job_id, int64_t after,
+                               int64_t limit, struct tc_arena *a,
+                               struct tc_import_reject **out, size_t *n);
+/* The citizen who holds a document, in one lookup. */
+enum tc_qs tc_q_citizen_by_document(struct tc_dbc *c, const char *doc_key,
+                                    struct tc_arena *a, struct tc_citizen *out);
+/* A person without a document already on file with the same name key,
+ * birth date and commune (how a list without numbers is not imported
+ * twice). */
+enum tc_qs tc_q_citizen_undocumented(struct tc_dbc *c, const char *name_key,
+                                     const char *birth_date, const char *commune_code,
+                                     struct tc_arena *a, struct tc_citizen *out);
 
 /* audit (append-only) */
 enum tc_qs tc_q_audit_insert(struct tc_dbc *c, const struct tc_audit *e);

@@ -78,6 +78,9 @@ void tc_scope_range(struct tc_arena *a, const char *scope, const char **lo,
 #define TC_SCOPE_UNDER(col, lo, hi) \
 	"(" col " = $1 OR (" col " >= " lo " AND " col " < " hi "))"
 
+/* Row fillers shared between query files. */
+void tc_fill_citizen(void *item, const struct tc_dbrow *r, struct tc_arena *a);
+
 /* Fills one record from the first row. */
 struct tc_row_into {
 	struct tc_arena *a;

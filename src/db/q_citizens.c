@@ -53,7 +53,7 @@ static struct tc_sql q_dup_list = TC_SQL(
 	" WHERE " TC_SCOPE_UNDER("scope_path", "$2", "$3") " AND resolved_at IS NULL"
 	" ORDER BY found_at DESC, citizen_id LIMIT $4 OFFSET $5");
 
-static void fill_citizen(void *item, const struct tc_dbrow *r, struct tc_arena *a)
+void tc_fill_citizen(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 {
 	struct tc_citizen *ct = item;
 
@@ -120,7 +120,7 @@ enum tc_qs tc_q_citizen_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
                             struct tc_citizen *out)
 {
 	struct tc_dbv p[] = {TC_P_I64(id)};
-	struct tc_row_into o = {a, out, fill_citizen};
+	struct tc_row_into o = {a, out, tc_fill_citizen};
 	return tc_exec(c, &q_get, p, 1, tc_rows_one, &o);
 }
 
@@ -128,7 +128,7 @@ enum tc_qs tc_q_citizen_by_qr(struct tc_dbc *c, const char *token, struct tc_are
                               struct tc_citizen *out)
 {
 	struct tc_dbv p[] = {TC_P_TEXT(token)};
-	struct tc_row_into o = {a, out, fill_citizen};
+	struct tc_row_into o = {a, out, tc_fill_citizen};
 	return tc_exec(c, &q_by_qr, p, 1, tc_rows_one, &o);
 }
 
@@ -180,7 +180,7 @@ enum tc_qs tc_q_citizens_search(struct tc_dbc *c, const char *scope, const char 
 	                     TC_P_TEXT(key_hi),    TC_P_I64(page.limit),
 	                     TC_P_I64(page.offset)};
 	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_citizen),
-	                            .fill = fill_citizen};
+	                            .fill = tc_fill_citizen};
 	enum tc_qs qs = tc_exec(c, &q_search, p, 7, tc_rows_collect, &into);
 	*out = into.items;
 	*n = into.n;
@@ -193,7 +193,7 @@ enum tc_qs tc_q_citizens_by_phone(struct tc_dbc *c, const char *phone,
 {
 	struct tc_dbv p[] = {TC_P_TEXT(phone)};
 	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_citizen),
-	                            .fill = fill_citizen};
+	                            .fill = tc_fill_citizen};
 	enum tc_qs qs = tc_exec(c, &q_by_phone, p, 1, tc_rows_collect, &into);
 	*out = into.items;
 	*n = into.n;

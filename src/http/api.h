@@ -34,6 +34,10 @@ tc_err tc_api_citizen_qr_svg(struct tc_req *r);
 tc_err tc_api_citizen_qr_png(struct tc_req *r);
 tc_err tc_api_citizen_qr_rotate(struct tc_req *r);
 tc_err tc_api_checkin(struct tc_req *r);
+tc_err tc_api_import_citizens(struct tc_req *r);
+tc_err tc_api_imports_list(struct tc_req *r);
+tc_err tc_api_import_get(struct tc_req *r);
+tc_err tc_api_import_rejects(struct tc_req *r);
 
 tc_err tc_api_otp_send(struct tc_req *r);
 tc_err tc_api_otp_verify(struct tc_req *r);
@@ -48,5 +52,6 @@ tc_err tc_scope_user_id(struct tc_req *r);
 tc_err tc_scope_facility_id(struct tc_req *r);
 tc_err tc_scope_query_place(struct tc_req *r);
 tc_err tc_scope_citizen_id(struct tc_req *r);
+tc_err tc_scope_import_id(struct tc_req *r);
 
 #endif

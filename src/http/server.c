@@ -54,7 +54,28 @@ struct tc_server {
 	pthread_t housekeeper;
 	bool housekeeping;
 	struct tc_outbox *outbox;
+	int imports; /* import threads running (under mu) */
 };
+
+bool tc_server_import_begin(struct tc_server *s, int max)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->mu);
+	ok = !atomic_load(&s->stopping) && s->imports < max;
+	if (ok)
+		s->imports++;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+void tc_server_import_end(struct tc_server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->imports--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
 
 struct tc_outbox *tc_server_outbox(const struct tc_server *s)
 {
@@ -756,6 +777,11 @@ void tc_server_stop(struct tc_server *srv)
 	pthread_join(srv->housekeeper, NULL);
 	tc_outbox_stop(srv->outbox);
 	srv->outbox = NULL;
+	/* Imports stop after their batch in hand; they resume when run again. */
+	pthread_mutex_lock(&srv->mu);
+	while (srv->imports > 0)
+		pthread_cond_wait(&srv->cv, &srv->mu);
+	pthread_mutex_unlock(&srv->mu);
 	/* 1. Stop accepting; connections already open keep being served. */
 	fd = MHD_quiesce_daemon(srv->mhd);
 	/* 2. Let requests in progress finish, writes included. */

@@ -4,6 +4,7 @@
 #ifndef TC_SERVER_H
 #define TC_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../core/config.h"
@@ -25,6 +26,10 @@ struct tc_db *tc_server_db(const struct tc_server *s);
 struct tc_offload *tc_server_offload(const struct tc_server *s);
 /* The SMS delivery worker, or NULL without a gateway. */
 struct tc_outbox *tc_server_outbox(const struct tc_server *s);
+/* Import threads: begin refuses beyond `max` at once or while stopping;
+ * a stop waits for every one to end (they stop between batches). */
+bool tc_server_import_begin(struct tc_server *s, int max);
+void tc_server_import_end(struct tc_server *s);
 /* True once a stop has begun. */
 int tc_server_stopping(const struct tc_server *s);
 

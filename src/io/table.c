@@ -188,6 +188,8 @@ static int csv_next(struct tc_table *t)
 	struct csv *c = t->impl;
 	int got = tc_csv_next(&c->r);
 
+	if (t->len)
+		t->progress = (double)(c->r.p - t->data) / (double)t->len;
 	if (got == 0)
 		return 0;
 	t->row = (long)c->r.line;
@@ -327,4 +329,13 @@ tc_err tc_table_open(const char *path, const char *encoding, struct tc_arena *a,
 	}
 	*out = t;
 	return TC_ERR_OK;
+}
+
+double tc_table_progress(const struct tc_table *t)
+{
+	if (t == NULL)
+		return 0;
+	if (t->state == 0)
+		return 1;
+	return t->progress < 0 ? 0 : t->progress > 1 ? 1 : t->progress;
 }

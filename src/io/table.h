@@ -85,6 +85,9 @@ const char *tc_table_error(const struct tc_table *t);
 enum tc_table_format tc_table_format(const struct tc_table *t);
 /* "utf-8", "windows-1258" or "tcvn3"; "utf-8" for workbooks. */
 const char *tc_table_encoding(const struct tc_table *t);
-void tc_table_close(struct tc_table *t); /* NULL-safe */
+void tc_table_close(struct tc_table *t);
+/* How much of the source has been read, 0..1 (bytes of a CSV or of the
+ * sheet's XML, rows of an XLS): for progress bars. */
+double tc_table_progress(const struct tc_table *t); /* NULL-safe */
 
 #endif

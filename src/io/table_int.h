@@ -30,6 +30,7 @@ struct tc_table {
 	struct tc_nfc nfc;
 	struct tc_buf error;
 	int state; /* 1 reading, 0 ended, -1 failed */
+	double progress; /* share of the source read, 0..1, for progress bars */
 
 	/* The format's reader; `next` fills the row and answers like
 	 * tc_table_next; `close` frees `impl`. */

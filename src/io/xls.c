@@ -57,6 +57,7 @@ static int xls_next(struct tc_table *t)
 
 	while (x->next_row < x->rows) {
 		unsigned r = x->next_row++;
+		t->progress = (double)x->next_row / (double)x->rows;
 		tc_table_row_reset(t);
 		for (unsigned short c = 0; c < x->cols; c++) {
 			FreeXL_CellValue v;

@@ -34,6 +34,7 @@ struct numfmt {
 struct xlsx {
 	struct tc_table *t;
 	zip_t *zip;
+	zip_uint64_t sheet_size, sheet_read; /* uncompressed, for progress */
 	XML_Parser cur; /* the parser running, for stopping it from a handler */
 	bool failed;
 	char *why; /* what a handler found wrong (malloc'd) */
@@ -593,6 +594,9 @@ static int xlsx_next(struct tc_table *t)
 				                     x->sheet_path,
 				                     zip_file_strerror(x->sheet));
 			x->eof = n == 0;
+			x->sheet_read += (zip_uint64_t)n;
+			if (x->sheet_size)
+				t->progress = (double)x->sheet_read / (double)x->sheet_size;
 			st = XML_ParseBuffer(x->p, (int)n, x->eof);
 		}
 		if (st == XML_STATUS_SUSPENDED) {
@@ -727,6 +731,11 @@ tc_err tc_table_open_xlsx(struct tc_table *t, struct tc_arena *a, struct tc_faul
 		return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",
 		                     "xlsx: the first sheet (%s) is missing",
 		                     x->sheet_path);
+	zip_stat_t zst;
+	zip_stat_init(&zst);
+	if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &zst) == 0 &&
+	    (zst.valid & ZIP_STAT_SIZE))
+		x->sheet_size = zst.size;
 	x->sheet = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0);
 	if (x->sheet == NULL)
 		return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",

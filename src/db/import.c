@@ -1,0 +1,783 @@
+#include "import.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/arena.h"
+#include "../core/log.h"
+#include "../core/tctime.h"
+#include "../crypto/secret.h"
+#include "../domain/birthdate.h"
+#include "../domain/names.h"
+#include "../io/table.h"
+#include "citizens.h"
+#include "records.h"
+
+#define DEFAULT_BATCH 2000
+
+/* ---- columns ------------------------------------------------------------- */
+
+enum col {
+	C_ID_TYPE,
+	C_ID_NUMBER,
+	C_FULL_NAME,
+	C_BIRTH_DATE,
+	C_GENDER,
+	C_PHONE,
+	C_COMMUNE,
+	C_ADDRESS,
+	C_NATIONALITY,
+	C_PRIORITY,
+	C__COUNT
+};
+
+/* Header names by their key with everything but letters and digits
+ * removed ("Số CCCD/CMND" -> "socccdcmnd"), so spelling, case, accents
+ * and punctuation do not matter. */
+static const struct {
+	enum col col;
+	const char *key;
+} headers[] = {
+	{C_ID_TYPE, "idtype"},           {C_ID_TYPE, "loaigiayto"},
+	{C_ID_NUMBER, "idnumber"},       {C_ID_NUMBER, "socccdcmnd"},
+	{C_ID_NUMBER, "socccd"},         {C_ID_NUMBER, "socmnd"},
+	{C_ID_NUMBER, "socmndcccd"},     {C_ID_NUMBER, "sodinhdanh"},
+	{C_ID_NUMBER, "sogiayto"},       {C_FULL_NAME, "fullname"},
+	{C_FULL_NAME, "hovaten"},        {C_FULL_NAME, "hoten"},
+	{C_BIRTH_DATE, "birthdate"},     {C_BIRTH_DATE, "ngaysinh"},
+	{C_BIRTH_DATE, "ngaythangnamsinh"},
+	{C_GENDER, "gender"},            {C_GENDER, "gioitinh"},
+	{C_PHONE, "phone"},              {C_PHONE, "sodienthoai"},
+	{C_PHONE, "dienthoai"},          {C_PHONE, "sdt"},
+	{C_COMMUNE, "communecode"},      {C_COMMUNE, "maxa"},
+	{C_COMMUNE, "maxaphuong"},       {C_ADDRESS, "address"},
+	{C_ADDRESS, "diachi"},           {C_NATIONALITY, "nationality"},
+	{C_NATIONALITY, "quoctich"},     {C_PRIORITY, "prioritygroup"},
+	{C_PRIORITY, "nhomuutien"},
+};
+
+static const char *const col_names[C__COUNT] = {
+	"id_type", "id_number", "full_name", "birth_date", "gender",
+	"phone", "commune_code", "address", "nationality", "priority_group",
+};
+
+static const bool col_required[C__COUNT] = {
+	[C_ID_NUMBER] = true, [C_FULL_NAME] = true, [C_BIRTH_DATE] = true,
+	[C_GENDER] = true, [C_COMMUNE] = true,
+};
+
+/* Letters and digits of the accent-free key of s, from `a`. */
+static const char *compact_key(const char *s, struct tc_arena *a)
+{
+	const char *k = tc_name_key(s, a);
+	char *out, *o;
+
+	if (k == NULL)
+		return "";
+	out = o = tc_arena_alloc(a, strlen(k) + 1);
+	for (; *k; k++)
+		if (isalnum((unsigned char)*k))
+			*o++ = *k;
+	*o = '\0';
+	return out;
+}
+
+/* ---- the importer ---------------------------------------------------------- */
+
+struct row {
+	int64_t row_no;
+	const char *cells; /* JSON array */
+	bool rejected;     /* by the rules, before the database */
+	const char *field, *reason;
+	bool given[C__COUNT];
+	struct tc_citizen ct;
+	const char *doc;
+};
+
+struct batch {
+	struct tc_importer *im;
+	struct tc_arena arena;
+	struct row *rows;
+	size_t n, cap;
+	/* the job before this batch, and as it will stand once it commits */
+	struct tc_import base, job;
+	int64_t acc, rej, unch;
+	/* submission */
+	struct tc_job wj;
+	bool in_flight;
+};
+
+struct tc_importer {
+	struct tc_db *db;
+	struct tc_import_opts o;
+	struct tc_arena arena; /* lives as long as the importer */
+	struct tc_table *t;
+	struct tc_import job;
+	int cols[C__COUNT]; /* column index, or -1 */
+	size_t ncols;
+	const struct tc_units *units;
+	int64_t today;
+	struct batch b[2];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+const struct tc_import *tc_import_job(const struct tc_importer *im)
+{
+	return &im->job;
+}
+
+static tc_err file_sha256(const char *path, char out[TC_SHA256_HEX], struct tc_arena *a,
+                          struct tc_fault *f)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char buf[1 << 16];
+	size_t n;
+	struct tc_sha256 *h;
+
+	if (fp == NULL)
+		return tc_fault_setf(f, a, TC_ERR_IO, "file", "cannot read %s", path);
+	h = tc_sha256_begin();
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		tc_sha256_update(h, buf, n);
+	fclose(fp);
+	tc_sha256_end(h, out);
+	return TC_ERR_OK;
+}
+
+static const char *cells_json(const struct tc_table *t, struct tc_arena *a)
+{
+	struct tc_buf b;
+	struct tc_jw w;
+	const char *s;
+
+	tc_buf_init(&b);
+	tc_jw_init(&w, &b);
+	tc_jw_arr(&w);
+	for (size_t i = 0; i < tc_table_ncols(t); i++)
+		tc_jw_str(&w, tc_table_cell(t, i)->s);
+	tc_jw_end(&w);
+	s = tc_arena_strndup(a, b.data, b.len);
+	tc_buf_cleanup(&b);
+	return s;
+}
+
+static tc_err read_header(struct tc_importer *im, struct tc_fault *f)
+{
+	struct tc_arena *a = &im->arena;
+	int got = tc_table_next(im->t);
+
+	for (int c = 0; c < C__COUNT; c++)
+		im->cols[c] = -1;
+	if (got < 0)
+		return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file", "%s",
+		                     tc_table_error(im->t));
+	if (got == 0)
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "file",
+		                    "the file is empty: the first row must name the columns");
+	im->ncols = tc_table_ncols(im->t);
+	for (size_t i = 0; i < im->ncols; i++) {
+		const char *key = compact_key(tc_table_cell(im->t, i)->s, a);
+		for (size_t k = 0; k < TC_ARRAY_LEN(headers); k++) {
+			if (strcmp(key, headers[k].key) != 0)
+				continue;
+			if (im->cols[headers[k].col] >= 0)
+				return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",
+				                     "two columns hold %s: columns %d and %zu",
+				                     col_names[headers[k].col],
+				                     im->cols[headers[k].col] + 1, i + 1);
+			im->cols[headers[k].col] = (int)i;
+		}
+	}
+	for (int c = 0; c < C__COUNT; c++)
+		if (col_required[c] && im->cols[c] < 0)
+			return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",
+			                     "no %s column: the first row must name the columns "
+			                     "(id_number, full_name, birth_date, gender, "
+			                     "commune_code, or their Vietnamese names)",
+			                     col_names[c]);
+	im->job.header = cells_json(im->t, a);
+	return TC_ERR_OK;
+}
+
+static const char *format_name(enum tc_table_format fmt)
+{
+	return fmt == TC_TABLE_XLSX ? "xlsx" : fmt == TC_TABLE_XLS ? "xls" : "csv";
+}
+
+static tc_err create_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct tc_importer *im = cls;
+	struct tc_import old;
+	enum tc_qs qs;
+
+	/* the unfinished job of the same file, or a new one */
+	qs = tc_q_import_unfinished(c, im->job.file_sha256, im->job.scope_path, &im->arena, &old);
+	if (qs == TC_QS_ONE) {
+		im->job = old;
+		return TC_ERR_OK;
+	}
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	qs = tc_q_import_insert(c, &im->job);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	im->job.status = "running";
+	return tc_audit_record(c, im->o.actor, "create", "import",
+	                       tc_arena_printf(&im->arena, "%lld", (long long)im->job.id),
+	                       im->job.scope_path, NULL,
+	                       tc_arena_printf(&im->arena, "{\"file\":\"%s\"}",
+	                                       im->job.file_sha256),
+	                       f);
+}
+
+tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
+                      struct tc_importer **out, struct tc_fault *f)
+{
+	struct tc_importer *im = tc_xcalloc(1, sizeof(*im));
+	char sha[TC_SHA256_HEX];
+	struct tc_dbc *c;
+	const char *base;
+	tc_err rc;
+
+	*out = NULL;
+	im->db = db;
+	im->o = *o;
+	if (im->o.batch <= 0)
+		im->o.batch = DEFAULT_BATCH;
+	tc_arena_init(&im->arena);
+	pthread_mutex_init(&im->mu, NULL);
+	pthread_cond_init(&im->cv, NULL);
+	for (int k = 0; k < 2; k++) {
+		tc_arena_init(&im->b[k].arena);
+		im->b[k].im = im;
+	}
+	rc = file_sha256(o->path, sha, &im->arena, f);
+	if (rc != TC_ERR_OK)
+		goto fail;
+	rc = tc_table_open(o->path, o->encoding, &im->arena, &im->t, f);
+	if (rc != TC_ERR_OK)
+		goto fail;
+	rc = read_header(im, f);
+	if (rc != TC_ERR_OK)
+		goto fail;
+	c = tc_db_acquire(db);
+	if (c == NULL) {
+		rc = tc_fault_internal(f, TC_ERR_DB, "no database connection");
+		goto fail;
+	}
+	im->units = tc_db_units(c);
+	tc_db_release(db, c);
+	im->today = tc_vn_day(tc_now_us());
+	base = o->file_name ? o->file_name : strrchr(o->path, '/') ? strrchr(o->path, '/') + 1
+	                                                           : o->path;
+	im->job = (struct tc_import){
+		.kind = "citizens",
+		.file_name = tc_arena_strdup(&im->arena, base),
+		.file_sha256 = tc_arena_strdup(&im->arena, sha),
+		.format = format_name(tc_table_format(im->t)),
+		.encoding = tc_table_encoding(im->t),
+		.header = im->job.header,
+		.status = "running",
+		.scope_path = o->actor->scope,
+		.created_by = o->actor->user_id,
+		.created_at = tc_now_us(),
+	};
+	rc = tc_db_run(db, create_job, im, f);
+	if (rc != TC_ERR_OK)
+		goto fail;
+	*out = im;
+	return TC_ERR_OK;
+fail:
+	tc_import_close(im);
+	return rc;
+}
+
+/* ---- one row ---------------------------------------------------------------- */
+
+static const char *cell(const struct tc_importer *im, enum col c, enum tc_cell_kind *kind)
+{
+	const struct tc_cell *x = im->cols[c] >= 0 ? tc_table_cell(im->t, (size_t)im->cols[c])
+	                                           : NULL;
+	if (kind)
+		*kind = x ? x->kind : TC_CELL_EMPTY;
+	return x && x->n ? x->s : NULL;
+}
+
+/* Spreadsheets store ID and phone numbers typed as numbers without their
+ * leading zero: 1090123456 for the CCCD 001090123456 (every province code
+ * starts with 0), 12345678 for the CMND 012345678, 912345678 for the
+ * phone 0912345678. Put it back when the cell was a number. */
+static const char *restore_zero(const char *s, enum tc_cell_kind kind, size_t want1,
+                                size_t want2, struct tc_arena *a)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (kind != TC_CELL_NUMBER || n == 0 || strspn(s, "0123456789") != n)
+		return s;
+	if (n + 1 == want1 || n + 1 == want2)
+		return tc_arena_printf(a, "0%s", s);
+	if (n + 2 == want1)
+		return tc_arena_printf(a, "00%s", s);
+	return s;
+}
+
+static const char *id_type_of(const char *s, struct tc_arena *a)
+{
+	const char *k = compact_key(s, a);
+
+	if (strcmp(k, "hochieu") == 0)
+		return "passport";
+	if (strcmp(k, "chuaco") == 0 || strcmp(k, "khongco") == 0 ||
+	    strcmp(k, "chuacogiayto") == 0)
+		return "none";
+	return k; /* cccd, cmnd, passport, none, or wrong */
+}
+
+static int64_t priority_of(const char *s, struct tc_arena *a, bool *ok)
+{
+	const char *k = compact_key(s, a);
+	int64_t v = 0;
+
+	if (strncmp(k, "nhom", 4) == 0)
+		k += 4;
+	*ok = tc_parse_i64(k, 1, TC_PRIORITY_GROUPS, &v);
+	return v;
+}
+
+static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
+{
+	struct tc_citizen_in in = {.loose = true};
+	enum tc_cell_kind kind;
+	struct tc_fault f = {0};
+	const char *s;
+	bool ok;
+
+	for (int c = 0; c < C__COUNT; c++)
+		r->given[c] = cell(im, (enum col)c, NULL) != NULL;
+	s = cell(im, C_ID_TYPE, NULL);
+	in.id_type = s ? id_type_of(s, a) : NULL;
+	s = cell(im, C_ID_NUMBER, &kind);
+	in.id_number = restore_zero(s, kind, 12, 9, a);
+	in.full_name = cell(im, C_FULL_NAME, NULL);
+	in.birth_date = cell(im, C_BIRTH_DATE, NULL);
+	in.gender = cell(im, C_GENDER, NULL);
+	s = cell(im, C_PHONE, &kind);
+	in.phone = restore_zero(s, kind, 10, 10, a);
+	in.commune_code = restore_zero(cell(im, C_COMMUNE, &kind), kind, 5, 5, a);
+	in.address = cell(im, C_ADDRESS, NULL);
+	s = cell(im, C_NATIONALITY, NULL);
+	in.nationality = s ? tc_arena_strdup(a, s) : NULL;
+	if (in.nationality)
+		for (char *p = (char *)in.nationality; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+	if ((s = cell(im, C_PRIORITY, NULL)) != NULL) {
+		in.priority_group = priority_of(s, a, &ok);
+		if (!ok) {
+			r->rejected = true;
+			r->field = "priority_group";
+			r->reason = "the priority group is a number from 1 to 16 (docs/import.md)";
+			return;
+		}
+	}
+	if (tc_citizen_prepare(&in, im->units, im->today, a, &r->ct, &f) != TC_ERR_OK) {
+		r->rejected = true;
+		r->field = f.field;
+		r->reason = f.message ? f.message : tc_err_message(f.code);
+		return;
+	}
+	/* the same jurisdiction rule as POST /api/v1/citizens */
+	if (!tc_may_register_anywhere(im->o.actor->role) &&
+	    !tc_scope_contains(im->o.actor->scope, r->ct.scope_path)) {
+		r->rejected = true;
+		r->field = "commune_code";
+		r->reason = "this commune lies outside your jurisdiction";
+		return;
+	}
+	r->ct.source = "import";
+	r->ct.created_by = im->o.actor->user_id;
+	r->ct.created_at = r->ct.updated_at = tc_now_us();
+	r->doc = tc_citizen_doc_key(&r->ct, a);
+}
+
+/* ---- one batch, in one transaction ------------------------------------------------ */
+
+static bool same_key(const char *x, const char *y, struct tc_arena *a)
+{
+	const char *kx = x ? tc_name_key(x, a) : "";
+	const char *ky = y ? tc_name_key(y, a) : "";
+	return strcmp(kx ? kx : "", ky ? ky : "") == 0;
+}
+
+static bool same_text(const char *x, const char *y)
+{
+	return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+/* The fields the row gives that differ from the record on file, as
+ * "full_name, birth_date", or NULL when none do. */
+static const char *differences(const struct row *r, const struct tc_citizen *old,
+                               struct tc_arena *a)
+{
+	const struct tc_citizen *ct = &r->ct;
+	const char *list = NULL;
+	struct {
+		enum col col;
+		bool differs;
+	} checks[] = {
+		{C_FULL_NAME, !same_text(ct->name_key, old->name_key)},
+		{C_BIRTH_DATE, !same_text(ct->birth_date, old->birth_date)},
+		{C_GENDER, !same_text(ct->gender, old->gender)},
+		{C_PHONE, !same_text(ct->phone, old->phone)},
+		{C_COMMUNE, !same_text(ct->commune_code, old->commune_code)},
+		{C_ADDRESS, !same_key(ct->address, old->address, a)},
+		{C_NATIONALITY, !same_text(ct->nationality, old->nationality)},
+		{C_PRIORITY, ct->priority_group != old->priority_group},
+	};
+
+	for (size_t i = 0; i < TC_ARRAY_LEN(checks); i++) {
+		if (!r->given[checks[i].col] || !checks[i].differs)
+			continue;
+		list = list ? tc_arena_printf(a, "%s, %s", list, col_names[checks[i].col])
+		            : col_names[checks[i].col];
+	}
+	return list;
+}
+
+static tc_err reject(struct tc_dbc *c, struct batch *b, const struct row *r, const char *field,
+                     const char *reason, struct tc_fault *f)
+{
+	struct tc_import_reject x = {.row_no = r->row_no, .field = field, .reason = reason,
+	                             .cells = r->cells};
+	enum tc_qs qs = tc_q_import_reject_add(c, b->job.id, &x);
+	b->rej++;
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct batch *b = cls;
+	struct tc_importer *im = b->im;
+	struct tc_arena *a = &b->arena;
+	struct tc_buf ids;
+	struct tc_jw w;
+	enum tc_qs qs;
+	tc_err rc = TC_ERR_OK;
+
+	b->acc = b->rej = b->unch = 0;
+	b->job = b->base; /* a replay starts from the same snapshot */
+	tc_buf_init(&ids);
+	tc_jw_init(&w, &ids);
+	tc_jw_arr(&w);
+	for (size_t i = 0; i < b->n && rc == TC_ERR_OK; i++) {
+		struct row *r = &b->rows[i];
+		struct tc_citizen old;
+		int64_t existing;
+		bool dups;
+
+		if (r->rejected) {
+			rc = reject(c, b, r, r->field, r->reason, f);
+			continue;
+		}
+		qs = r->doc ? tc_q_citizen_by_document(c, r->doc, a, &old)
+		            : tc_q_citizen_undocumented(c, r->ct.name_key, r->ct.birth_date,
+		                                        r->ct.commune_code, a, &old);
+		if (qs < 0) {
+			rc = tc_qs_err(qs, f);
+			break;
+		}
+		if (qs == TC_QS_ONE) {
+			const char *diff = differences(r, &old, a);
+			if (diff == NULL) {
+				b->unch++;
+				continue;
+			}
+			rc = reject(c, b, r, "id_number",
+			            tc_arena_printf(a, "conflict: citizen %lld with this document "
+			                               "has a different %s",
+			                            (long long)old.id, diff),
+			            f);
+			continue;
+		}
+		rc = tc_citizen_store(c, &r->ct, a, &existing, &dups, f);
+		if (rc == TC_ERR_OK) {
+			b->acc++;
+			tc_jw_int(&w, r->ct.id);
+		} else if (tc_err_status(rc) < 500) {
+			/* taken meanwhile by another writer (PostgreSQL) */
+			const char *why = f->message ? f->message : tc_err_message(rc);
+			const char *field = f->field;
+			tc_fault_clear(f);
+			rc = reject(c, b, r, field, why, f);
+		}
+	}
+	tc_jw_end(&w);
+	if (rc == TC_ERR_OK) {
+		b->job.accepted += b->acc;
+		b->job.rejected += b->rej;
+		b->job.unchanged += b->unch;
+		b->job.updated_at = tc_now_us();
+		qs = tc_q_import_update(c, &b->job);
+		if (qs < 0)
+			rc = tc_qs_err(qs, f);
+	}
+	if (rc == TC_ERR_OK && b->n > 0)
+		rc = tc_audit_record(c, im->o.actor, "import", "import",
+		                     tc_arena_printf(a, "%lld", (long long)b->job.id),
+		                     b->job.scope_path, NULL,
+		                     tc_arena_printf(a, "{\"rows\":[%lld,%lld],\"created\":%s}",
+		                                     (long long)b->rows[0].row_no,
+		                                     (long long)b->rows[b->n - 1].row_no,
+		                                     ids.data),
+		                     f);
+	tc_buf_cleanup(&ids);
+	return rc;
+}
+
+static void batch_done(struct tc_job *j)
+{
+	struct batch *b = j->cls;
+	struct tc_importer *im = b->im;
+
+	pthread_mutex_lock(&im->mu);
+	b->in_flight = false;
+	pthread_cond_broadcast(&im->cv);
+	pthread_mutex_unlock(&im->mu);
+}
+
+/* Waits for a batch in flight; its outcome becomes the job's. */
+static tc_err batch_wait(struct tc_importer *im, struct batch *b, struct tc_fault *f)
+{
+	pthread_mutex_lock(&im->mu);
+	while (b->in_flight)
+		pthread_cond_wait(&im->cv, &im->mu);
+	pthread_mutex_unlock(&im->mu);
+	if (b->n == 0)
+		return TC_ERR_OK;
+	if (b->wj.rc != TC_ERR_OK) {
+		*f = b->wj.fault;
+		return b->wj.rc;
+	}
+	im->job.rows = b->job.rows;
+	im->job.accepted = b->job.accepted;
+	im->job.rejected = b->job.rejected;
+	im->job.unchanged = b->job.unchanged;
+	im->job.last_row = b->job.last_row;
+	im->job.progress = b->job.progress;
+	im->job.updated_at = b->job.updated_at;
+	b->n = 0;
+	if (im->o.progress)
+		im->o.progress(im->o.cls, &im->job);
+	return TC_ERR_OK;
+}
+
+static void batch_submit(struct tc_importer *im, struct batch *b, int64_t rows_before)
+{
+	b->base = im->job;
+	b->base.rows = rows_before + (int64_t)b->n;
+	b->base.last_row = b->rows[b->n - 1].row_no;
+	b->base.progress = (int64_t)(tc_table_progress(im->t) * 1000);
+	memset(&b->wj, 0, sizeof(b->wj));
+	b->wj.run = batch_run;
+	b->wj.cls = b;
+	b->wj.done = batch_done;
+	b->in_flight = true;
+	tc_db_submit(im->db, &b->wj);
+}
+
+static tc_err finish_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	const struct tc_import *j = cls;
+	enum tc_qs qs = tc_q_import_update(c, j);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+tc_err tc_import_run(struct tc_importer *im, struct tc_fault *f)
+{
+	struct batch *cur = &im->b[0], *prev = &im->b[1];
+	int64_t rows = im->job.rows;
+	tc_err rc = TC_ERR_OK;
+	const char *why = NULL;
+	int got;
+
+	if (strcmp(im->job.status, "running") != 0)
+		return TC_ERR_OK;
+	while ((got = tc_table_next(im->t)) == 1) {
+		bool blank = true;
+		long row_no = tc_table_row(im->t);
+
+		if (row_no <= im->job.last_row)
+			continue; /* committed by an earlier run of this job */
+		for (size_t i = 0; i < tc_table_ncols(im->t) && blank; i++)
+			blank = tc_table_cell(im->t, i)->n == 0;
+		if (blank)
+			continue;
+		if (cur->n == cur->cap) {
+			size_t cap = cur->cap ? cur->cap * 2 : (size_t)im->o.batch;
+			struct row *rs = tc_xrealloc(cur->rows, cap * sizeof(*rs));
+			cur->rows = rs;
+			cur->cap = cap;
+		}
+		struct row *r = &cur->rows[cur->n++];
+		memset(r, 0, sizeof(*r));
+		r->row_no = row_no;
+		r->cells = cells_json(im->t, &cur->arena);
+		read_row(im, r, &cur->arena);
+		if (cur->n < (size_t)im->o.batch)
+			continue;
+		/* the previous batch must be in before this one goes */
+		if ((rc = batch_wait(im, prev, f)) != TC_ERR_OK)
+			break;
+		rows = im->job.rows;
+		batch_submit(im, cur, rows);
+		struct batch *t = prev;
+		prev = cur;
+		cur = t;
+		tc_arena_reset(&cur->arena);
+		if (im->o.should_stop && im->o.should_stop(im->o.cls)) {
+			rc = batch_wait(im, prev, f);
+			goto out; /* still "running": a later run resumes it */
+		}
+	}
+	if (rc == TC_ERR_OK)
+		rc = batch_wait(im, prev, f);
+	if (rc == TC_ERR_OK && cur->n > 0) {
+		batch_submit(im, cur, im->job.rows);
+		rc = batch_wait(im, cur, f);
+	}
+	if (rc != TC_ERR_OK) {
+		why = f->message ? f->message : tc_err_message(rc);
+		if (rc == TC_ERR_UNAVAILABLE)
+			goto out; /* the server is stopping: resume later */
+	} else if (got < 0) {
+		why = tc_table_error(im->t);
+		rc = tc_fault_setf(f, &im->arena, TC_ERR_INVALID_FIELD, "file", "%s", why);
+	}
+	im->job.status = why ? "failed" : "done";
+	im->job.error = why ? tc_arena_strdup(&im->arena, why) : NULL;
+	if (!why)
+		im->job.progress = 1000;
+	im->job.updated_at = tc_now_us();
+	if (tc_db_run(im->db, finish_run, &im->job, NULL) != TC_ERR_OK)
+		tc_warn("import %lld: could not record its end", (long long)im->job.id);
+	if (im->o.progress)
+		im->o.progress(im->o.cls, &im->job);
+out:
+	return rc;
+}
+
+void tc_import_close(struct tc_importer *im)
+{
+	if (im == NULL)
+		return;
+	tc_table_close(im->t);
+	for (int k = 0; k < 2; k++) {
+		free(im->b[k].rows);
+		tc_arena_cleanup(&im->b[k].arena);
+	}
+	pthread_mutex_destroy(&im->mu);
+	pthread_cond_destroy(&im->cv);
+	tc_arena_cleanup(&im->arena);
+	free(im);
+}
+
+/* ---- views ---------------------------------------------------------------------- */
+
+void tc_jw_import(struct tc_jw *w, const struct tc_import *j)
+{
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", j->id);
+	tc_jw_kstr(w, "kind", j->kind);
+	tc_jw_kstr(w, "file_name", j->file_name);
+	tc_jw_kstr(w, "format", j->format);
+	tc_jw_kstr(w, "encoding", j->encoding);
+	tc_jw_kstr(w, "status", j->status);
+	tc_jw_kint(w, "rows", j->rows);
+	tc_jw_kint(w, "accepted", j->accepted);
+	tc_jw_kint(w, "rejected", j->rejected);
+	tc_jw_kint(w, "unchanged", j->unchanged);
+	tc_jw_kint(w, "last_row", j->last_row);
+	char progress[16];
+	snprintf(progress, sizeof(progress), "%.3f",
+	         (double)(j->progress < 0 ? 0 : j->progress > 1000 ? 1000 : j->progress) / 1000);
+	tc_jw_key(w, "progress");
+	tc_jw_raw(w, progress);
+	tc_jw_kstr(w, "error", j->error);
+	tc_jw_key(w, "created_at");
+	tc_jw_time(w, j->created_at);
+	tc_jw_key(w, "updated_at");
+	tc_jw_time(w, j->updated_at);
+	tc_jw_end(w);
+}
+
+static void csv_field(struct tc_buf *out, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		tc_buf_puts(out, s);
+		return;
+	}
+	tc_buf_append(out, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"')
+			tc_buf_append(out, "\"", 1);
+		tc_buf_append(out, s, 1);
+	}
+	tc_buf_append(out, "\"", 1);
+}
+
+static void csv_row(struct tc_buf *out, const char *cells_json, size_t ncols,
+                    const char *row, const char *reason)
+{
+	json_t *arr = json_loads(cells_json ? cells_json : "[]", 0, NULL);
+	for (size_t i = 0; i < ncols; i++) {
+		json_t *v = json_array_get(arr, i);
+		csv_field(out, json_is_string(v) ? json_string_value(v) : "");
+		tc_buf_append(out, ",", 1);
+	}
+	csv_field(out, row);
+	tc_buf_append(out, ",", 1);
+	csv_field(out, reason);
+	tc_buf_append(out, "\r\n", 2);
+	json_decref(arr);
+}
+
+tc_err tc_import_rejects_csv(struct tc_dbc *c, const struct tc_import *j, struct tc_buf *out,
+                             struct tc_fault *f)
+{
+	json_t *hdr = json_loads(j->header ? j->header : "[]", 0, NULL);
+	size_t ncols = json_array_size(hdr);
+	int64_t after = 0;
+	struct tc_arena a;
+	tc_err rc = TC_ERR_OK;
+
+	json_decref(hdr);
+	tc_buf_append(out, "\xEF\xBB\xBF", 3); /* Excel reads UTF-8 with a BOM */
+	csv_row(out, j->header, ncols, "row", "reason");
+	tc_arena_init(&a);
+	for (;;) {
+		struct tc_import_reject *r;
+		size_t n;
+		enum tc_qs qs = tc_q_import_rejects(c, j->id, after, 5000, &a, &r, &n);
+		if (qs < 0) {
+			rc = tc_qs_err(qs, f);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char row[24];
+			snprintf(row, sizeof(row), "%lld", (long long)r[i].row_no);
+			csv_row(out, r[i].cells, ncols, row,
+			        r[i].field ? tc_arena_printf(&a, "%s: %s", r[i].field, r[i].reason)
+			                   : r[i].reason);
+		}
+		if (n < 5000)
+			break;
+		after = r[n - 1].row_no;
+		tc_arena_reset(&a);
+	}
+	tc_arena_cleanup(&a);
+	return rc;
+}
