@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/arena.h"
 #include "../core/jw.h"
 #include "../core/tctime.h"
 #include "../core/util.h"
@@ -96,6 +97,7 @@ int tc_cmd_import(int argc, char **argv)
 	struct bar bar = {.tty = isatty(2), .t0 = tc_mono_us()};
 	struct tc_importer *im = NULL;
 	struct tc_fault f = {0};
+	struct tc_arena a;
 	struct tc_db *db;
 	bool json = false;
 	char *why = NULL;
@@ -139,9 +141,11 @@ int tc_cmd_import(int argc, char **argv)
 		tc_db_close(db);
 		return 1;
 	}
-	if (tc_import_open(db, &o, &im, &f) != TC_ERR_OK) {
+	tc_arena_init(&a);
+	if (tc_import_open(db, &o, &im, &a, &f) != TC_ERR_OK) {
 		fprintf(stderr, "tiemchung import: %s%s%s\n", f.field ? f.field : "",
 		        f.field ? ": " : "", f.message ? f.message : tc_err_message(f.code));
+		tc_arena_cleanup(&a);
 		tc_db_close(db);
 		return 1;
 	}
@@ -168,6 +172,7 @@ int tc_cmd_import(int argc, char **argv)
 	if (rejects && write_rejects(db, j, rejects) != 0)
 		status = 1;
 	tc_import_close(im);
+	tc_arena_cleanup(&a);
 	tc_db_close(db);
 	return status;
 }

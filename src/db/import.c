@@ -46,7 +46,9 @@ static const struct {
 	{C_ID_NUMBER, "idnumber"},       {C_ID_NUMBER, "socccdcmnd"},
 	{C_ID_NUMBER, "socccd"},         {C_ID_NUMBER, "socmnd"},
 	{C_ID_NUMBER, "socmndcccd"},     {C_ID_NUMBER, "sodinhdanh"},
-	{C_ID_NUMBER, "sogiayto"},       {C_FULL_NAME, "fullname"},
+	{C_ID_NUMBER, "sogiayto"},       {C_ID_NUMBER, "cccd"},
+	{C_ID_NUMBER, "cmnd"},           {C_ID_NUMBER, "cccdcmnd"},
+	{C_FULL_NAME, "fullname"},
 	{C_FULL_NAME, "hovaten"},        {C_FULL_NAME, "hoten"},
 	{C_BIRTH_DATE, "birthdate"},     {C_BIRTH_DATE, "ngaysinh"},
 	{C_BIRTH_DATE, "ngaythangnamsinh"},
@@ -236,7 +238,7 @@ static tc_err create_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
 }
 
 tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
-                      struct tc_importer **out, struct tc_fault *f)
+                      struct tc_importer **out, struct tc_arena *a, struct tc_fault *f)
 {
 	struct tc_importer *im = tc_xcalloc(1, sizeof(*im));
 	char sha[TC_SHA256_HEX];
@@ -293,6 +295,8 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 	*out = im;
 	return TC_ERR_OK;
 fail:
+	if (f->message) /* it lives in the importer's arena, about to go */
+		f->message = tc_arena_strdup(a, f->message);
 	tc_import_close(im);
 	return rc;
 }
@@ -308,22 +312,21 @@ static const char *cell(const struct tc_importer *im, enum col c, enum tc_cell_k
 	return x && x->n ? x->s : NULL;
 }
 
-/* Spreadsheets store ID and phone numbers typed as numbers without their
- * leading zero: 1090123456 for the CCCD 001090123456 (every province code
- * starts with 0), 12345678 for the CMND 012345678, 912345678 for the
- * phone 0912345678. Put it back when the cell was a number. */
-static const char *restore_zero(const char *s, enum tc_cell_kind kind, size_t want1,
-                                size_t want2, struct tc_arena *a)
+/* Spreadsheets store ID, phone and commune numbers typed as numbers
+ * without their leading zeros: 1090123456 for the CCCD 001090123456 (every
+ * province code starts with 0), 12345678 for the CMND 012345678,
+ * 912345678 for the phone 0912345678, 1 for the commune 00001. Put them
+ * back when the cell was a number and is shorter than `width` by at most
+ * `most` digits. */
+static const char *restore_zeros(const char *s, enum tc_cell_kind kind, size_t width,
+                                 size_t most, struct tc_arena *a)
 {
 	size_t n = s ? strlen(s) : 0;
 
-	if (kind != TC_CELL_NUMBER || n == 0 || strspn(s, "0123456789") != n)
+	if (kind != TC_CELL_NUMBER || n == 0 || n >= width || width - n > most ||
+	    strspn(s, "0123456789") != n)
 		return s;
-	if (n + 1 == want1 || n + 1 == want2)
-		return tc_arena_printf(a, "0%s", s);
-	if (n + 2 == want1)
-		return tc_arena_printf(a, "00%s", s);
-	return s;
+	return tc_arena_printf(a, "%0*d%s", (int)(width - n), 0, s);
 }
 
 static const char *id_type_of(const char *s, struct tc_arena *a)
@@ -355,6 +358,7 @@ static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
 	enum tc_cell_kind kind;
 	struct tc_fault f = {0};
 	const char *s;
+	size_t n;
 	bool ok;
 
 	for (int c = 0; c < C__COUNT; c++)
@@ -362,13 +366,14 @@ static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
 	s = cell(im, C_ID_TYPE, NULL);
 	in.id_type = s ? id_type_of(s, a) : NULL;
 	s = cell(im, C_ID_NUMBER, &kind);
-	in.id_number = restore_zero(s, kind, 12, 9, a);
+	n = s ? strlen(s) : 0;
+	in.id_number = restore_zeros(s, kind, n >= 10 ? 12 : 9, n >= 10 ? 2 : 1, a);
 	in.full_name = cell(im, C_FULL_NAME, NULL);
 	in.birth_date = cell(im, C_BIRTH_DATE, NULL);
 	in.gender = cell(im, C_GENDER, NULL);
 	s = cell(im, C_PHONE, &kind);
-	in.phone = restore_zero(s, kind, 10, 10, a);
-	in.commune_code = restore_zero(cell(im, C_COMMUNE, &kind), kind, 5, 5, a);
+	in.phone = restore_zeros(s, kind, 10, 1, a);
+	in.commune_code = restore_zeros(cell(im, C_COMMUNE, &kind), kind, 5, 4, a);
 	in.address = cell(im, C_ADDRESS, NULL);
 	s = cell(im, C_NATIONALITY, NULL);
 	in.nationality = s ? tc_arena_strdup(a, s) : NULL;
@@ -406,11 +411,11 @@ static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
 
 /* ---- one batch, in one transaction ------------------------------------------------ */
 
-static bool same_key(const char *x, const char *y, struct tc_arena *a)
+static bool same_fold(const char *x, const char *y, struct tc_arena *a)
 {
-	const char *kx = x ? tc_name_key(x, a) : "";
-	const char *ky = y ? tc_name_key(y, a) : "";
-	return strcmp(kx ? kx : "", ky ? ky : "") == 0;
+	const char *fx = x ? tc_name_fold(x, a) : "";
+	const char *fy = y ? tc_name_fold(y, a) : "";
+	return strcmp(fx ? fx : "", fy ? fy : "") == 0;
 }
 
 static bool same_text(const char *x, const char *y)
@@ -429,12 +434,12 @@ static const char *differences(const struct row *r, const struct tc_citizen *old
 		enum col col;
 		bool differs;
 	} checks[] = {
-		{C_FULL_NAME, !same_text(ct->name_key, old->name_key)},
+		{C_FULL_NAME, !same_fold(ct->full_name, old->full_name, a)},
 		{C_BIRTH_DATE, !same_text(ct->birth_date, old->birth_date)},
 		{C_GENDER, !same_text(ct->gender, old->gender)},
 		{C_PHONE, !same_text(ct->phone, old->phone)},
 		{C_COMMUNE, !same_text(ct->commune_code, old->commune_code)},
-		{C_ADDRESS, !same_key(ct->address, old->address, a)},
+		{C_ADDRESS, !same_fold(ct->address, old->address, a)},
 		{C_NATIONALITY, !same_text(ct->nationality, old->nationality)},
 		{C_PRIORITY, ct->priority_group != old->priority_group},
 	};

@@ -40,9 +40,9 @@ struct tc_import_opts {
 /* Opens the file, hashes it, reads and checks its header, and creates the
  * job, or takes up the unfinished job of the same file in the same
  * jurisdiction. Faults name the field "file" (unreadable, not a table, a
- * required column missing) or "encoding". */
+ * required column missing) or "encoding"; their text lives in `a`. */
 tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
-                      struct tc_importer **out, struct tc_fault *f);
+                      struct tc_importer **out, struct tc_arena *a, struct tc_fault *f);
 /* The job as it stands (valid until tc_import_close). */
 const struct tc_import *tc_import_job(const struct tc_importer *im);
 /* Reads every row and commits them batch by batch, then marks the job

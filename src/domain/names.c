@@ -128,6 +128,21 @@ const char *tc_name_key(const char *s, struct tc_arena *a)
 	return key;
 }
 
+const char *tc_name_fold(const char *s, struct tc_arena *a)
+{
+	utf8proc_uint8_t *out = NULL;
+	const char *clean = tc_text_clean(s, a);
+
+	utf8proc_ssize_t n;
+
+	if (clean == NULL || *clean == '\0')
+		return clean;
+	n = utf8proc_map((const utf8proc_uint8_t *)clean, 0, &out,
+	                 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	                         UTF8PROC_CASEFOLD);
+	return from_utf8proc(n, out, a);
+}
+
 tc_err tc_name_check(const char *name, const char *field, struct tc_fault *f)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)name;

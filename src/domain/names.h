@@ -20,6 +20,11 @@ const char *tc_text_clean(const char *s, struct tc_arena *a);
  * From `a`; NULL where tc_text_clean gives NULL. */
 const char *tc_name_key(const char *s, struct tc_arena *a);
 
+/* Case folded, cleaned and in NFC, but with its accents: "NGUYỄN  VĂN
+ * Hùng" and "Nguyễn Văn Hùng" fold alike, "Hưng" does not. For telling
+ * whether two records name the same person; NULL as tc_text_clean. */
+const char *tc_name_fold(const char *s, struct tc_arena *a);
+
 /* Checks a cleaned full name: 1..200 characters (code points), letters
  * (any script, with their combining marks), spaces and . ' - only, at
  * least one letter. `field` names it in the fault ("full_name",

@@ -125,13 +125,10 @@ static void upload_open(void *cls)
 	                            .actor = &run->actor,
 	                            .should_stop = stopping,
 	                            .cls = run};
-	u->rc = tc_import_open(u->db, &o, &run->im, &u->fault);
-	if (u->rc != TC_ERR_OK) {
-		/* the fault's text lives in the importer's arena, gone now */
-		if (u->fault.message)
-			u->fault.message = tc_arena_strdup(u->a, u->fault.message);
+	/* the request's arena is not touched by another thread meanwhile */
+	u->rc = tc_import_open(u->db, &o, &run->im, u->a, &u->fault);
+	if (u->rc != TC_ERR_OK)
 		unlink(run->path);
-	}
 }
 
 static tc_err upload_after(struct tc_req *r)
