@@ -136,7 +136,11 @@ function showLogin(messageKey) {
 					h('p', { class: 'muted', i18n: 'login.intro' }),
 					msg,
 					form,
-					h('p', { class: 'hint login-help', i18n: 'login.help' })))));
+					h('p', { class: 'hint login-help', i18n: 'login.help' })),
+				h('div', { class: 'citizen-entry' },
+					h('a', { class: 'citizen-link', href: '/portal.html', id: 'citizen-link' },
+						h('span', { class: 'citizen-link-title', i18n: 'login.citizenLink' }),
+						h('span', { class: 'citizen-link-desc', i18n: 'login.citizenLinkHint' }))))));
 	applyI18n(document);
 	username.focus();
 }
