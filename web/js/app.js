@@ -12,8 +12,10 @@ import * as units from './pages/units.js';
 import * as facilities from './pages/facilities.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
+import * as checkin from './pages/checkin.js';
+import * as citizens from './pages/citizens.js';
 
-const PAGES = { overview, units, facilities, users, audit };
+const PAGES = { overview, checkin, citizens, units, facilities, users, audit };
 const root = document.getElementById('app');
 
 const state = {
