@@ -85,7 +85,9 @@ export function genderText(g) {
 
 // Badges for the record's flags and the check-in's notes.
 export function flagBadges(p) {
-	const list = (p.flags || []).map((f) => h('span', { class: 'badge badge-warn', i18n: 'flag.' + f }));
+	// "no document" is already what the document line says
+	const list = (p.flags || []).filter((f) => f !== 'no_document')
+		.map((f) => h('span', { class: 'badge badge-warn', i18n: 'flag.' + f }));
 	if (p.verification === 'verified')
 		list.unshift(h('span', { class: 'badge badge-ok', i18n: 'verification.verified' }));
 	return list;

@@ -177,9 +177,10 @@ async function renderList(main, ctx) {
 		empty.hidden = n !== 0;
 		empty.dataset.i18n = last.q ? 'cit.noMatch' : 'cit.empty';
 		empty.textContent = t(empty.dataset.i18n);
-		count.replaceChildren(n
-			? tx('cit.range', { from: last.offset + 1, to: last.offset + n })
-			: '');
+		const onePage = last.offset === 0 && n < PAGE;
+		count.replaceChildren(!n ? ''
+			: onePage ? tx('cit.count', { n })
+				: tx('cit.range', { from: last.offset + 1, to: last.offset + n }));
 		prev.disabled = last.offset === 0;
 		next.disabled = n < PAGE;
 		pager.hidden = last.offset === 0 && n < PAGE;
