@@ -1,7 +1,9 @@
 #!/bin/sh
 # The browser test: starts a real server on a demo database in a temporary
 # directory and drives Debian's chromium through the web pages with
-# playwright-core (tests/browser/landing.test.mjs).
+# playwright-core: tests/browser/landing.test.mjs (staff pages), then
+# tests/browser/portal.test.mjs (the citizen portal, people, check-in),
+# which is also the SMS gateway the server sends one-time codes to.
 #
 #   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
 #
@@ -55,7 +57,15 @@ command -v node >/dev/null 2>&1 || bail "node is installed"
 "$bin" seed-demo --db "$tmp/t.db" >>"$tmp/setup.log" 2>&1 ||
 	bail "the demo database is seeded" "$tmp/setup.log"
 
+# A free port for the SMS gateway that portal.test.mjs opens later: the
+# outbox retries with backoff, so a message sent before it listens still
+# arrives within seconds.
+smsport=$(node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });') ||
+	bail "a free port for the SMS gateway"
+
 "$bin" serve --db "$tmp/t.db" --listen 127.0.0.1:0 --web web --access-log off \
+	--sms-gateway "http://127.0.0.1:$smsport/sms" \
 	>"$tmp/serve.out" 2>"$tmp/serve.err" &
 pid=$!
 
@@ -74,16 +84,23 @@ echo "# server on http://127.0.0.1:$port (pid $pid)" >&2
 mkdir -p build/browser
 # Chromium's throwaway profile (playwright makes one per launch) lands in
 # $tmp too, so nothing is left behind.
-TMPDIR="$tmp" timeout 300 node tests/browser/landing.test.mjs "http://127.0.0.1:$port" \
-	>"$tmp/tap.out"
-status=$?
-cat "$tmp/tap.out"
-n=$(grep -cE '^(not )?ok ' "$tmp/tap.out")
-failed=$(grep -cE '^not ok ' "$tmp/tap.out")
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-	tap FAIL "the browser test runs to its end (exit status $status)"
-	failed=1
-fi
+# Each file numbers its checks from 1; the TAP printed here numbers them
+# on across the files.
+failed=0
+for t in landing portal; do
+	TMPDIR="$tmp" TIEMCHUNG_SMS_PORT="$smsport" timeout 300 \
+		node "tests/browser/$t.test.mjs" "http://127.0.0.1:$port" >"$tmp/$t.tap"
+	status=$?
+	awk -v n="$n" '/^(not )?ok [0-9]+ /{ n++; sub(/ok [0-9]+ /, "ok " n " ") } { print }' \
+		"$tmp/$t.tap"
+	n=$((n + $(grep -cE '^(not )?ok ' "$tmp/$t.tap")))
+	f=$(grep -cE '^not ok ' "$tmp/$t.tap")
+	failed=$((failed + f))
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tap FAIL "$t.test.mjs runs to its end (exit status $status)"
+		failed=$((failed + 1))
+	fi
+done
 
 # The server must stop cleanly on SIGTERM (under ASan this also catches
 # leaks and memory errors the pages provoked).

@@ -2,16 +2,26 @@
 // ApiError (code, field, message, status), and reports an ended session
 // once to whoever registered with onSessionEnd().
 
-const TOKEN_KEY = 'tiemchung.token';
-const SESSION_KEY = 'tiemchung.session';
+// The staff pages keep their token under these keys; the citizen portal
+// switches to its own with useStore(), so the two never mix.
+let TOKEN_KEY = 'tiemchung.token';
+let SESSION_KEY = 'tiemchung.session';
+
+export function useStore(tokenKey, sessionKey) {
+	TOKEN_KEY = tokenKey;
+	SESSION_KEY = sessionKey;
+}
 
 export class ApiError extends Error {
-	constructor(status, code, message, field) {
+	constructor(status, code, message, field, extra = {}) {
 		super(message || code);
 		this.name = 'ApiError';
 		this.status = status;
 		this.code = code;
 		this.field = field || null;
+		// 409 names the record already on file; 429 says when to retry.
+		this.existingId = extra.existingId ?? null;
+		this.retryAfter = extra.retryAfter ?? null;
 	}
 }
 
@@ -50,6 +60,7 @@ export function saveSession(login) {
 	sessionStorage.setItem(TOKEN_KEY, login.token);
 	sessionStorage.setItem(SESSION_KEY, JSON.stringify({
 		user: login.user,
+		phone: login.phone,
 		expires_at: login.expires_at,
 		idle_seconds: login.idle_seconds,
 	}));
@@ -64,20 +75,22 @@ export function clearSession() {
 	}
 }
 
-// api('GET', '/units', {query: {parent: '01'}}) or
-// api('POST', '/facilities', {body: {...}}). Resolves to the parsed JSON.
-export async function api(method, path, opts = {}) {
+function apiUrl(path, query) {
 	let url = '/api/v1' + path;
-	if (opts.query) {
+	if (query) {
 		const q = new URLSearchParams();
-		for (const [k, v] of Object.entries(opts.query))
+		for (const [k, v] of Object.entries(query))
 			if (v !== undefined && v !== null && v !== '')
 				q.set(k, String(v));
 		const s = q.toString();
 		if (s)
 			url += '?' + s;
 	}
-	const headers = { Accept: 'application/json' };
+	return url;
+}
+
+async function send(method, path, opts, accept) {
+	const headers = { Accept: accept };
 	const tok = token();
 	if (tok && !opts.anonymous)
 		headers.Authorization = 'Bearer ' + tok;
@@ -86,35 +99,59 @@ export async function api(method, path, opts = {}) {
 		headers['Content-Type'] = 'application/json';
 		body = JSON.stringify(opts.body);
 	}
-
 	let res;
 	try {
-		res = await fetch(url, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+		res = await fetch(apiUrl(path, opts.query), { method, headers, body, cache: 'no-store', credentials: 'omit' });
 	} catch (e) {
 		throw new ApiError(0, 'network', e.message);
 	}
+	if (res.ok && tok && !opts.anonymous && activityHandler)
+		activityHandler();
+	return { res, tok };
+}
+
+async function failure(res, tok, opts) {
 	let data = null;
-	const text = await res.text();
-	if (text) {
-		try {
-			data = JSON.parse(text);
-		} catch (e) {
-			data = null;
-		}
-	}
-	if (res.ok) {
-		if (tok && !opts.anonymous && activityHandler)
-			activityHandler();
-		return data;
+	try {
+		data = JSON.parse(await res.text());
+	} catch (e) {
+		data = null;
 	}
 	const err = data && data.error ? data.error : {};
 	const code = err.code || (res.status >= 500 ? 'internal_error' : 'bad_request');
-	const e = new ApiError(res.status, code, err.message, err.field);
+	const retry = Number(res.headers.get('Retry-After'));
+	const e = new ApiError(res.status, code, err.message, err.field, {
+		existingId: err.existing_id,
+		retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
+	});
 	if (res.status === 401 && (code === 'token_expired' || code === 'unauthenticated') &&
 	    tok && !opts.anonymous) {
 		clearSession();
 		if (sessionEndHandler)
 			sessionEndHandler(code);
 	}
-	throw e;
+	return e;
+}
+
+// api('GET', '/units', {query: {parent: '01'}}) or
+// api('POST', '/facilities', {body: {...}}). Resolves to the parsed JSON.
+export async function api(method, path, opts = {}) {
+	const { res, tok } = await send(method, path, opts, 'application/json');
+	if (!res.ok)
+		throw await failure(res, tok, opts);
+	const text = await res.text();
+	try {
+		return text ? JSON.parse(text) : null;
+	} catch (e) {
+		return null;
+	}
+}
+
+// An image or other file behind the bearer token (a QR code), as an
+// object URL for <img src>. The caller revokes it when the image goes.
+export async function apiObjectUrl(path, opts = {}) {
+	const { res, tok } = await send('GET', path, opts, '*/*');
+	if (!res.ok)
+		throw await failure(res, tok, opts);
+	return URL.createObjectURL(await res.blob());
 }

@@ -12,8 +12,10 @@ import * as units from './pages/units.js';
 import * as facilities from './pages/facilities.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
+import * as checkin from './pages/checkin.js';
+import * as citizens from './pages/citizens.js';
 
-const PAGES = { overview, units, facilities, users, audit };
+const PAGES = { overview, checkin, citizens, units, facilities, users, audit };
 const root = document.getElementById('app');
 
 const state = {
@@ -136,7 +138,11 @@ function showLogin(messageKey) {
 					h('p', { class: 'muted', i18n: 'login.intro' }),
 					msg,
 					form,
-					h('p', { class: 'hint login-help', i18n: 'login.help' })))));
+					h('p', { class: 'hint login-help', i18n: 'login.help' })),
+				h('div', { class: 'citizen-entry' },
+					h('a', { class: 'citizen-link', href: '/portal.html', id: 'citizen-link' },
+						h('span', { class: 'citizen-link-title', i18n: 'login.citizenLink' }),
+						h('span', { class: 'citizen-link-desc', i18n: 'login.citizenLinkHint' }))))));
 	applyI18n(document);
 	username.focus();
 }

@@ -78,9 +78,40 @@ export function unitLevelsFor(levels, actorScope) {
 	return levels.filter((l) => l !== 'facility' && levelIndex(l) >= mine);
 }
 
+// Who works with people's records (src/http/routes.c): registers them,
+// corrects them, looks them up at a site. Site roles see only their
+// facility's scope, where a list of residents is empty, so they look
+// people up at check-in instead of browsing.
+const REGISTRARS = ['national_admin', 'province_health', 'district_centre',
+	'site_manager', 'site_staff', 'commune_officer'];
+const CLEANERS = ['national_admin', 'province_health', 'district_centre',
+	'commune_officer', 'mcc_agent'];
+const CHECKERS = ['national_admin', 'province_health', 'district_centre',
+	'site_manager', 'site_staff'];
+const PEOPLE_BROWSERS = ['national_admin', 'province_health', 'district_centre',
+	'commune_officer', 'mcc_agent'];
+
+export function canRegisterPeople(role) {
+	return REGISTRARS.includes(role);
+}
+
+export function canCorrectPeople(role) {
+	return CLEANERS.includes(role);
+}
+
+// Sites register whoever comes, from any commune.
+export function registersAnywhere(role) {
+	return role === 'site_manager' || role === 'site_staff';
+}
+
 // The pages in the menu, in order, for a role.
 export function navFor(role) {
-	const pages = ['overview', 'units', 'facilities'];
+	const pages = ['overview'];
+	if (CHECKERS.includes(role))
+		pages.push('checkin');
+	if (PEOPLE_BROWSERS.includes(role))
+		pages.push('citizens');
+	pages.push('units', 'facilities');
 	if (isAdmin(role))
 		pages.push('users', 'audit');
 	return pages;

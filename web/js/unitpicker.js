@@ -8,7 +8,8 @@ import { LEVELS, levelIndex } from './roles.js';
 
 let seq = 0;
 
-// opts: {root: {code, name, level}, minLevel, maxLevel, name, label, hint}
+// opts: {root: {code, name, level}, minLevel, maxLevel, name, label, hint,
+// initial: [codes below the root, one per level] to start with a choice}.
 // Returns {el, value() -> {code, level}, problem() -> {field, i18n}|null}.
 export function unitPicker(opts) {
 	const id = `picker-${++seq}`;
@@ -47,7 +48,7 @@ export function unitPicker(opts) {
 			sel.appendChild(h('option', { value: u.code }, u.name_with_type));
 		}
 		sel.disabled = r.units.length === 0;
-		sel.addEventListener('change', () => {
+		const onChange = () => {
 			// Drop the levels below this one, then offer the next.
 			while (selects.children.length > depth + 1)
 				selects.lastChild.remove();
@@ -55,7 +56,13 @@ export function unitPicker(opts) {
 			chosen[depth] = sel.value;
 			if (sel.value)
 				addLevel(sel.value, levelI + 1);
-		});
+		};
+		sel.addEventListener('change', onChange);
+		const start = opts.initial && opts.initial[depth];
+		if (start && r.units.some((u) => u.code === start)) {
+			sel.value = start;
+			onChange();
+		}
 	}
 
 	addLevel(opts.root.code, levelIndex(opts.root.level) + 1);
