@@ -104,6 +104,13 @@ struct reg {
 	bool dups;
 };
 
+/* A citizen is told the number is on file, not whose record holds it. */
+static tc_err reg_conflict(struct tc_fault *f)
+{
+	f->existing_id = 0;
+	return f->code;
+}
+
 static tc_err reg_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct reg *g = cls;
@@ -125,7 +132,8 @@ static tc_err reg_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			return tc_fault_set(f, TC_ERR_INVALID_FIELD, "guardian_id",
 			                    "the guardian must be registered with this phone");
 	}
-	return tc_citizen_insert(c, &g->actor, &g->ct, g->a, &g->existing, &g->dups, f);
+	tc_err rc = tc_citizen_insert(c, &g->actor, &g->ct, g->a, &g->existing, &g->dups, f);
+	return rc == TC_ERR_CONFLICT ? reg_conflict(f) : rc;
 }
 
 static tc_err reg_after(struct tc_req *r)

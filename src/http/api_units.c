@@ -1,5 +1,6 @@
 /* GET /api/v1/units?parent=CODE and GET /api/v1/units/{code}:
- * Vietnam's administrative units, open to every signed-in user. */
+ * Vietnam's administrative units, open to every signed-in user; the list
+ * also as GET /api/v1/public/units for the citizen portal (public data). */
 #include <microhttpd.h>
 
 #include "../db/records.h"

@@ -45,6 +45,8 @@ const struct tc_route tc_routes[] = {
 
 	{"GET", "/api/v1/units", tc_api_units_list, ANY, 0, NULL},
 	{"GET", "/api/v1/units/{code}", tc_api_unit_get, ANY, 0, NULL},
+	/* the same reference data for the citizen portal, without an account */
+	{"GET", "/api/v1/public/units", tc_api_units_list, TC_PUBLIC, 0, NULL},
 
 	{"GET", "/api/v1/facilities", tc_api_facilities_list, ANY, 0, tc_scope_query_place},
 	{"POST", "/api/v1/facilities", tc_api_facility_create,

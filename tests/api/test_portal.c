@@ -166,12 +166,19 @@ static void test_household(void **state)
 	                    me_id);
 	json_decref(call("POST", "/api/v1/me/people", citizen, body, 201));
 	free(body);
-	/* the same document again: one person, one record */
-	json_decref(call("POST", "/api/v1/me/people", citizen,
-	                 "{\"id_number\":\"001090000111\",\"full_name\":\"Trần Văn Bình\","
-	                 "\"birth_date\":\"1990-04-30\",\"gender\":\"male\","
-	                 "\"commune_code\":\"00001\"}",
-	                 409));
+	/* the same document again: one person, one record; a citizen is not
+	 * told whose record holds the number */
+	j = call("POST", "/api/v1/me/people", citizen,
+	         "{\"id_number\":\"001090000111\",\"full_name\":\"Trần Văn Bình\","
+	         "\"birth_date\":\"1990-04-30\",\"gender\":\"male\","
+	         "\"commune_code\":\"00001\"}",
+	         409);
+	assert_null(json_object_get(json_object_get(j, "error"), "existing_id"));
+	json_decref(j);
+	/* the units for the address, without a staff account */
+	j = call("GET", "/api/v1/public/units?parent=001", NULL, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "units")), 14);
+	json_decref(j);
 	/* bad data is refused with the field */
 	ts_expect(ts_req(W.h, "POST", "/api/v1/me/people", citizen,
 	                 "{\"id_number\":\"001090000112\",\"full_name\":\"Trần Văn C\","
