@@ -37,25 +37,23 @@ void tc_arena_cleanup(struct tc_arena *a)
 
 void tc_arena_reset(struct tc_arena *a)
 {
-	struct tc_arena_chunk *last = NULL, *c = a->head;
+	struct tc_arena_chunk *keep = a->head, *c;
 
-	/* Keep the oldest chunk (the tail of the list): it is the one every
-	 * reuse needs first. */
+	/* Keep the newest chunk: chunks double, so it is the largest, and a
+	 * batch like the last one then fits without asking for memory again
+	 * (fresh pages cost a page fault each). */
+	if (keep == NULL)
+		return;
+	c = keep->next;
 	while (c) {
 		struct tc_arena_chunk *next = c->next;
-		if (next == NULL) {
-			last = c;
-			break;
-		}
 		free(c);
 		c = next;
 	}
-	a->head = last;
-	a->total = 0;
-	if (last) {
-		last->used = 0;
-		a->total = last->size;
-	}
+	keep->next = NULL;
+	keep->used = 0;
+	a->head = keep;
+	a->total = keep->size;
 }
 
 void *tc_arena_alloc(struct tc_arena *a, size_t n)

@@ -50,12 +50,22 @@ static const char *from_utf8proc(utf8proc_ssize_t n, utf8proc_uint8_t *out,
 	return s;
 }
 
+/* Code points that are in NFC whatever follows them, as long as no
+ * combining mark does: ASCII, the Latin-1 and Latin Extended-A/B letters
+ * and Latin Extended Additional (every precomposed Vietnamese letter).
+ * Text made only of these needs no normalisation pass. */
+static bool nfc_safe(utf8proc_int32_t c)
+{
+	return c < 0x250 || (c >= 0x1e00 && c < 0x1f00);
+}
+
 const char *tc_text_clean(const char *s, struct tc_arena *a)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_ssize_t left, step;
 	utf8proc_int32_t c;
 	utf8proc_uint8_t *nfc = NULL;
+	bool safe = true;
 	utf8proc_ssize_t n;
 	char *buf;
 	size_t len = 0;
@@ -78,9 +88,13 @@ const char *tc_text_clean(const char *s, struct tc_arena *a)
 		if (space)
 			buf[len++] = ' ';
 		space = false;
+		safe = safe && nfc_safe(c);
 		memcpy(buf + len, p, (size_t)step);
 		len += (size_t)step;
 	}
+	buf[len] = '\0';
+	if (safe)
+		return buf; /* already NFC: the common case, and the fast one */
 	n = utf8proc_map((const utf8proc_uint8_t *)buf, (utf8proc_ssize_t)len, &nfc,
 	                 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 	return from_utf8proc(n, nfc, a);
@@ -97,6 +111,53 @@ static utf8proc_int32_t map_d(utf8proc_int32_t c, void *data)
 	return c;
 }
 
+/* The key of clean text, one code point at a time: ASCII is lower-cased
+ * as it is, anything else decomposed with its marks stripped and folded
+ * (utf8proc), đ/Đ mapped to d. The same result as mapping the whole
+ * string, without its allocations and passes. */
+static const char *key_by_char(const char *clean, struct tc_arena *a)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)clean;
+	utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(clean), step;
+	/* folding can lengthen a character (ß -> ss): four per byte is ample */
+	char *key = tc_arena_alloc(a, (size_t)left * 4 + 1);
+	size_t n = 0;
+	utf8proc_int32_t c, dec[8];
+
+	for (; left > 0; p += step, left -= step) {
+		step = utf8proc_iterate(p, left, &c);
+		if (step < 0)
+			return NULL;
+		if (c < 0x80) {
+			char ch = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			if (ch == ' ' && (n == 0 || key[n - 1] == ' '))
+				continue;
+			key[n++] = ch;
+			continue;
+		}
+		if (c == 0x110 || c == 0x111 || c == 0xd0 || c == 0xf0) {
+			key[n++] = 'd';
+			continue;
+		}
+		int last = 0;
+		utf8proc_ssize_t k = utf8proc_decompose_char(
+		        c, dec, 8, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+		                           UTF8PROC_CASEFOLD,
+		        &last);
+		if (k < 0 || k > 8)
+			return NULL;
+		for (utf8proc_ssize_t i = 0; i < k; i++) {
+			if (dec[i] == ' ' && (n == 0 || key[n - 1] == ' '))
+				continue;
+			n += (size_t)utf8proc_encode_char(dec[i], (utf8proc_uint8_t *)key + n);
+		}
+	}
+	if (n > 0 && key[n - 1] == ' ')
+		n--;
+	key[n] = '\0';
+	return key;
+}
+
 const char *tc_name_key(const char *s, struct tc_arena *a)
 {
 	utf8proc_uint8_t *out = NULL;
@@ -104,9 +165,19 @@ const char *tc_name_key(const char *s, struct tc_arena *a)
 	const char *clean = tc_text_clean(s, a), *k;
 	char *key;
 	size_t n = 0;
+	bool latin = true;
 
 	if (clean == NULL)
 		return NULL;
+	/* Latin text (every Vietnamese name) in NFC: character by character */
+	for (const utf8proc_uint8_t *q = (const utf8proc_uint8_t *)clean; *q && latin;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t st = utf8proc_iterate(q, -1, &c);
+		latin = st > 0 && nfc_safe(c);
+		q += st > 0 ? st : 1;
+	}
+	if (latin)
+		return key_by_char(clean, a);
 	mapped = utf8proc_map_custom((const utf8proc_uint8_t *)clean, 0, &out,
 	                             UTF8PROC_NULLTERM | UTF8PROC_STABLE |
 	                                     UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
