@@ -124,6 +124,7 @@ struct tc_importer {
 	const struct tc_units *units;
 	int64_t today;
 	struct batch b[2];
+	struct tc_buf scratch;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -151,21 +152,20 @@ static tc_err file_sha256(const char *path, char out[TC_SHA256_HEX], struct tc_a
 	return TC_ERR_OK;
 }
 
-static const char *cells_json(const struct tc_table *t, struct tc_arena *a)
+/* The row's cells as a JSON array, kept for the file of rejected rows.
+ * `scratch` is reused from row to row. */
+static const char *cells_json(const struct tc_table *t, struct tc_buf *scratch,
+                              struct tc_arena *a)
 {
-	struct tc_buf b;
 	struct tc_jw w;
-	const char *s;
 
-	tc_buf_init(&b);
-	tc_jw_init(&w, &b);
+	tc_buf_reset(scratch);
+	tc_jw_init(&w, scratch);
 	tc_jw_arr(&w);
 	for (size_t i = 0; i < tc_table_ncols(t); i++)
 		tc_jw_str(&w, tc_table_cell(t, i)->s);
 	tc_jw_end(&w);
-	s = tc_arena_strndup(a, b.data, b.len);
-	tc_buf_cleanup(&b);
-	return s;
+	return tc_arena_strndup(a, scratch->data, scratch->len);
 }
 
 static tc_err read_header(struct tc_importer *im, struct tc_fault *f)
@@ -202,7 +202,7 @@ static tc_err read_header(struct tc_importer *im, struct tc_fault *f)
 			                     "(id_number, full_name, birth_date, gender, "
 			                     "commune_code, or their Vietnamese names)",
 			                     col_names[c]);
-	im->job.header = cells_json(im->t, a);
+	im->job.header = cells_json(im->t, &im->scratch, a);
 	return TC_ERR_OK;
 }
 
@@ -252,6 +252,7 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 	if (im->o.batch <= 0)
 		im->o.batch = DEFAULT_BATCH;
 	tc_arena_init(&im->arena);
+	tc_buf_init(&im->scratch);
 	pthread_mutex_init(&im->mu, NULL);
 	pthread_cond_init(&im->cv, NULL);
 	for (int k = 0; k < 2; k++) {
@@ -488,9 +489,25 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			rc = reject(c, b, r, r->field, r->reason, f);
 			continue;
 		}
-		qs = r->doc ? tc_q_citizen_by_document(c, r->doc, a, &old)
-		            : tc_q_citizen_undocumented(c, r->ct.name_key, r->ct.birth_date,
-		                                        r->ct.commune_code, a, &old);
+		/* A document is claimed first: a new person (the common case)
+		 * then costs no lookup; a number on file answers with its owner. */
+		qs = TC_QS_NONE;
+		if (r->doc) {
+			rc = tc_citizen_store(c, &r->ct, a, &existing, &dups, f);
+			if (rc == TC_ERR_OK) {
+				b->acc++;
+				tc_jw_int(&w, r->ct.id);
+				continue;
+			}
+			if (rc != TC_ERR_CONFLICT || existing == 0)
+				goto refused;
+			tc_fault_clear(f);
+			rc = TC_ERR_OK;
+			qs = tc_q_citizen_get(c, existing, a, &old);
+		} else {
+			qs = tc_q_citizen_undocumented(c, r->ct.name_key, r->ct.birth_date,
+			                               r->ct.commune_code, a, &old);
+		}
 		if (qs < 0) {
 			rc = tc_qs_err(qs, f);
 			break;
@@ -508,12 +525,19 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			            f);
 			continue;
 		}
+		if (r->doc) { /* its owner vanished: the reference says it cannot */
+			rc = tc_fault_internal(f, TC_ERR_DB, "a document without its citizen");
+			break;
+		}
 		rc = tc_citizen_store(c, &r->ct, a, &existing, &dups, f);
 		if (rc == TC_ERR_OK) {
 			b->acc++;
 			tc_jw_int(&w, r->ct.id);
-		} else if (tc_err_status(rc) < 500) {
-			/* taken meanwhile by another writer (PostgreSQL) */
+			continue;
+		}
+	refused:
+		if (tc_err_status(rc) < 500) {
+			/* refused by a rule that needs the database (a guardian) */
 			const char *why = f->message ? f->message : tc_err_message(rc);
 			const char *field = f->field;
 			tc_fault_clear(f);
@@ -630,7 +654,7 @@ tc_err tc_import_run(struct tc_importer *im, struct tc_fault *f)
 		struct row *r = &cur->rows[cur->n++];
 		memset(r, 0, sizeof(*r));
 		r->row_no = row_no;
-		r->cells = cells_json(im->t, &cur->arena);
+		r->cells = cells_json(im->t, &im->scratch, &cur->arena);
 		read_row(im, r, &cur->arena);
 		if (cur->n < (size_t)im->o.batch)
 			continue;
@@ -686,6 +710,7 @@ void tc_import_close(struct tc_importer *im)
 	}
 	pthread_mutex_destroy(&im->mu);
 	pthread_cond_destroy(&im->cv);
+	tc_buf_cleanup(&im->scratch);
 	tc_arena_cleanup(&im->arena);
 	free(im);
 }
