@@ -897,5 +897,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_schedule),
 		cmocka_unit_test(test_session_changes),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name(ts_is_pg() ? "registrations (postgresql)"
+	                                              : "registrations (sqlite)",
+	                                   tests, group_setup, group_teardown);
 }
