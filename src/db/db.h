@@ -112,8 +112,9 @@ void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
  * node ids, and below 2^53 so that JSON readers keep it exact. 41 bits of
  * milliseconds since 2024-01-01, 4 bits of node, 8 bits of sequence
  * (256 ids per millisecond per node; beyond that it borrows the next
- * millisecond). The first call seeds itself past the largest citizen id
- * already stored, so a clock stepped back never repeats an id. */
+ * millisecond). The first call seeds itself past the largest citizen or
+ * registration id already stored, so a clock stepped back never repeats
+ * an id. */
 int64_t tc_db_next_id(struct tc_dbc *c);
 
 /* ---- Maintenance ------------------------------------------------------ */
@@ -124,7 +125,8 @@ tc_err tc_db_schema_version(struct tc_db *db, int *version);
 int tc_db_schema_latest(const struct tc_db *db);
 /* Applies every missing migration in order, each in its own transaction,
  * then loads the reference data found in `data_dir` (administrative
- * units) if it changed. Idempotent. Refuses a newer schema. */
+ * units, vaccine products) if it changed. Idempotent. Refuses a newer
+ * schema. */
 tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
                      struct tc_arena *a);
 /* Fails with SCHEMA_TOO_NEW / SCHEMA_TOO_OLD unless the schema is exactly
@@ -506,5 +508,122 @@ enum tc_qs tc_q_audit_list(struct tc_dbc *c, const char *scope,
                            const char *entity, const char *entity_id,
                            struct tc_page page, struct tc_arena *a,
                            struct tc_audit **out, size_t *n);
+
+/* ---- Registrations, vaccination sessions and vaccine products ---------- */
+
+/* A COVID-19 vaccine medicinal product of the EU DCC value set. */
+struct tc_product {
+	const char *code; /* "EU/1/20/1528", "Covishield", ... */
+	const char *name;
+	bool active;
+};
+
+/* A session at a vaccination site. */
+struct tc_vsession {
+	int64_t id;
+	int64_t site_id;
+	const char *day;    /* "2026-03-15", a date in Asia/Ho_Chi_Minh */
+	const char *starts; /* "07:30" */
+	const char *ends;   /* "11:00", after starts */
+	const char *product;
+	int64_t capacity, booked;
+	const char *status;     /* open, closed, cancelled */
+	const char *scope_path; /* the site's */
+	int64_t created_at;
+	int64_t created_by; /* 0: not a staff member */
+	const char *site_name; /* filled by get and list */
+};
+
+/* A person's registration for vaccination. */
+struct tc_registration {
+	int64_t id; /* drawn with tc_db_next_id */
+	int64_t citizen_id;
+	const char *status; /* pending, approved, allocated, scheduled, done,
+	                     * rejected, cancelled */
+	int64_t priority_group; /* 0: none */
+	const char *scope_path; /* where the person lives */
+	const char *district_code; /* allocated to; NULL before */
+	int64_t session_id;        /* 0: not scheduled */
+	const char *reason;        /* rejected or cancelled: why */
+	const char *source;        /* staff, self */
+	int64_t created_at, updated_at;
+	int64_t version;
+	/* filled by get and the lists: the person, and the appointment when
+	 * scheduled (NULL / 0 otherwise) */
+	const char *full_name, *birth_date, *phone, *commune_code;
+	const char *day, *starts, *ends, *site_name;
+	int64_t site_id;
+};
+
+/* Which registrations a list (or a bulk action) takes. */
+struct tc_reg_filter {
+	const char *scope;    /* under this jurisdiction path, where they live */
+	const char *district; /* a district code: those allocated to it as well */
+	const char *status;   /* one status, "open" for any open one, NULL any */
+	int64_t priority_group; /* 0: any */
+	/* the latest day the birth date may stand for lies on or before
+	 * born_by (at least that old) and after born_after (younger than
+	 * that); NULL: no bound */
+	const char *born_by, *born_after;
+	int64_t from_us, to_us; /* registered in [from, to); 0: no bound */
+};
+
+/* products */
+/* Inserts or updates by code. */
+enum tc_qs tc_q_product_upsert(struct tc_dbc *c, const struct tc_product *p);
+enum tc_qs tc_q_product_get(struct tc_dbc *c, const char *code, struct tc_arena *a,
+                            struct tc_product *out);
+/* Every product, active first, by name. */
+enum tc_qs tc_q_products_list(struct tc_dbc *c, struct tc_arena *a,
+                              struct tc_product **out, size_t *n);
+
+/* vaccination sessions */
+/* Sets s->id. */
+enum tc_qs tc_q_vsession_insert(struct tc_dbc *c, struct tc_vsession *s);
+enum tc_qs tc_q_vsession_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                             struct tc_vsession *out);
+/* Sessions under `scope`, of one site (0: any) and one day (NULL: any),
+ * by day, start and id. */
+enum tc_qs tc_q_vsessions_list(struct tc_dbc *c, const char *scope, int64_t site_id,
+                               const char *day, struct tc_page page, struct tc_arena *a,
+                               struct tc_vsession **out, size_t *n);
+/* Takes one place: ONE when the session is open and had one free, NONE
+ * otherwise. Concurrent callers never take more than the capacity. */
+enum tc_qs tc_q_vsession_book(struct tc_dbc *c, int64_t id);
+/* Gives one place back. */
+enum tc_qs tc_q_vsession_unbook(struct tc_dbc *c, int64_t id);
+/* Writes capacity and status of `after` (booked set to 0 when cancelled)
+ * only if the stored row still has the status of `before` and no more
+ * places booked than the new capacity (NONE otherwise). */
+enum tc_qs tc_q_vsession_update(struct tc_dbc *c, const struct tc_vsession *before,
+                                const struct tc_vsession *after);
+
+/* registrations */
+/* Inserts r (id already drawn). CONFLICT when the person already has an
+ * open registration. */
+enum tc_qs tc_q_registration_insert(struct tc_dbc *c, const struct tc_registration *r);
+/* The person's open registration, if any. */
+enum tc_qs tc_q_registration_open_for(struct tc_dbc *c, int64_t citizen_id,
+                                      int64_t *id);
+enum tc_qs tc_q_registration_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                                 struct tc_registration *out);
+/* Writes status, district, session, reason and updated_at of `after` and
+ * moves the version on by one, only if the stored version is still
+ * before->version (NONE otherwise). */
+enum tc_qs tc_q_registration_update(struct tc_dbc *c, const struct tc_registration *before,
+                                    const struct tc_registration *after);
+/* Registrations matching the filter, in the order bulk actions take them:
+ * priority group first (none last), then the oldest. */
+enum tc_qs tc_q_registrations_list(struct tc_dbc *c, const struct tc_reg_filter *flt,
+                                   struct tc_page page, struct tc_arena *a,
+                                   struct tc_registration **out, size_t *n);
+/* The registrations of the people registered with a phone, newest first. */
+enum tc_qs tc_q_registrations_by_phone(struct tc_dbc *c, const char *phone,
+                                       struct tc_arena *a, struct tc_registration **out,
+                                       size_t *n);
+/* The registrations scheduled into a session. */
+enum tc_qs tc_q_registrations_in_session(struct tc_dbc *c, int64_t session_id,
+                                         struct tc_arena *a, struct tc_registration **out,
+                                         size_t *n);
 
 #endif

@@ -9,7 +9,10 @@
 #define ID_NODE_BITS 4
 #define ID_LOW_BITS (ID_SEQ_BITS + ID_NODE_BITS)
 
-static struct tc_sql q_max_citizen = TC_SQL("SELECT COALESCE(MAX(id), 0) FROM citizens");
+/* the largest id drawn so far, in every table that takes them */
+static struct tc_sql q_max_citizen =
+	TC_SQL("SELECT COALESCE(MAX(id), 0) FROM (SELECT MAX(id) AS id FROM citizens"
+	       " UNION ALL SELECT MAX(id) FROM registrations) drawn");
 
 static int64_t now_ms(void)
 {

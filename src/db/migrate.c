@@ -1,11 +1,13 @@
 /* Numbered migrations per engine, a schema-version table, and the load of
- * reference data (administrative units) at migrate time. */
+ * reference data (administrative units, vaccine products) at migrate
+ * time. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
 #include "../core/tctime.h"
+#include "../io/products_json.h"
 #include "../io/units_csv.h"
 #include "dbi.h"
 #include "migrations.h"
@@ -152,12 +154,45 @@ static tc_err load_units(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	return TC_ERR_OK;
 }
 
+struct products_job {
+	struct tc_product *products;
+	size_t n;
+	const char *sha;
+	bool loaded;
+};
+
+static tc_err load_products(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct products_job *pj = cls;
+	struct tc_arena a;
+	const char *have = NULL;
+	enum tc_qs qs;
+
+	tc_arena_init(&a);
+	qs = tc_q_refdata_get(c, "dcc-vaccine-products", &a, &have);
+	bool same = qs >= 0 && have && strcmp(have, pj->sha) == 0;
+	tc_arena_cleanup(&a);
+	if (same)
+		return TC_ERR_OK;
+	for (size_t i = 0; i < pj->n; i++) {
+		qs = tc_q_product_upsert(c, &pj->products[i]);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+	}
+	qs = tc_q_refdata_set(c, "dcc-vaccine-products", pj->sha, tc_now_us());
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	pj->loaded = true;
+	return TC_ERR_OK;
+}
+
 tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
                      struct tc_arena *a)
 {
 	int count, v = 0;
 	const struct tc_migration *ms = migrations(db, &count);
 	struct units_job uj = {0};
+	struct products_job pj = {0};
 	tc_err rc;
 
 	if (tc_db_schema_version(db, &v) != TC_ERR_OK)
@@ -186,6 +221,15 @@ tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
 		return rc;
 	if (uj.loaded)
 		tc_info("migrate: loaded %zu administrative units", uj.n);
+	rc = tc_products_load(tc_arena_printf(a, "%s/dcc-valuesets", data_dir), a,
+	                      &pj.products, &pj.n, &pj.sha, f);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_db_run(db, load_products, &pj, f);
+	if (rc != TC_ERR_OK)
+		return rc;
+	if (pj.loaded)
+		tc_info("migrate: loaded %zu vaccine products", pj.n);
 	return TC_ERR_OK;
 }
 

@@ -54,4 +54,23 @@ tc_err tc_scope_query_place(struct tc_req *r);
 tc_err tc_scope_citizen_id(struct tc_req *r);
 tc_err tc_scope_import_id(struct tc_req *r);
 
+/* registrations, vaccination sessions, vaccine products */
+tc_err tc_api_registration_create(struct tc_req *r);
+tc_err tc_api_registrations_list(struct tc_req *r);
+tc_err tc_api_registration_get(struct tc_req *r);
+tc_err tc_api_registrations_approve(struct tc_req *r);
+tc_err tc_api_registrations_reject(struct tc_req *r);
+tc_err tc_api_registrations_allocate(struct tc_req *r);
+tc_err tc_api_registrations_schedule(struct tc_req *r);
+tc_err tc_api_registrations_cancel(struct tc_req *r);
+tc_err tc_api_me_registrations(struct tc_req *r);
+tc_err tc_api_me_registration_create(struct tc_req *r);
+tc_err tc_api_vsession_create(struct tc_req *r);
+tc_err tc_api_vsessions_list(struct tc_req *r);
+tc_err tc_api_vsession_get(struct tc_req *r);
+tc_err tc_api_vsession_patch(struct tc_req *r);
+tc_err tc_api_products_list(struct tc_req *r);
+tc_err tc_scope_registration_id(struct tc_req *r);
+tc_err tc_scope_vsession_id(struct tc_req *r);
+
 #endif

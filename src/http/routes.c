@@ -21,6 +21,12 @@
 #define IMPORTERS                                                                 \
 	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(COMMUNE_OFFICER) | \
 	 R(SITE_MANAGER))
+/* who registers people for vaccination: the offices and the communes */
+#define REG_STAFF                                                                 \
+	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(COMMUNE_OFFICER))
+/* the province's steps, and the steps the district centre takes as well */
+#define OFFICES (R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH))
+#define CENTRES (OFFICES | R(DISTRICT_CENTRE))
 /* who looks people up to vaccinate them */
 #define CHECKERS                                                                  \
 	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(SITE_MANAGER) | \
@@ -81,6 +87,35 @@ const struct tc_route tc_routes[] = {
 	{"GET", "/api/v1/imports/{id}", tc_api_import_get, IMPORTERS, 0, tc_scope_import_id},
 	{"GET", "/api/v1/imports/{id}/rejects.csv", tc_api_import_rejects, IMPORTERS, 0,
 	 tc_scope_import_id},
+
+	/* registrations: the province approves and allocates, the district
+	 * centre schedules (src/domain/regflow.c says who takes which step) */
+	{"POST", "/api/v1/registrations", tc_api_registration_create, REG_STAFF, 1024, NULL},
+	{"GET", "/api/v1/registrations", tc_api_registrations_list, REG_STAFF | R(MCC_AGENT), 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/registrations/approve", tc_api_registrations_approve, OFFICES,
+	 65536, NULL},
+	{"POST", "/api/v1/registrations/reject", tc_api_registrations_reject, CENTRES, 65536,
+	 NULL},
+	{"POST", "/api/v1/registrations/allocate", tc_api_registrations_allocate, OFFICES,
+	 65536, NULL},
+	{"POST", "/api/v1/registrations/schedule", tc_api_registrations_schedule, CENTRES,
+	 65536, NULL},
+	{"POST", "/api/v1/registrations/cancel", tc_api_registrations_cancel, CENTRES, 65536,
+	 NULL},
+	{"GET", "/api/v1/registrations/{id}", tc_api_registration_get,
+	 REG_STAFF | R(MCC_AGENT), 0, tc_scope_registration_id},
+	{"GET", "/api/v1/me/registrations", tc_api_me_registrations, TC_CITIZEN_ONLY, 0, NULL},
+	{"POST", "/api/v1/me/registrations", tc_api_me_registration_create, TC_CITIZEN_ONLY,
+	 1024, NULL},
+
+	/* vaccination sessions at the sites, and the vaccines they give */
+	{"POST", "/api/v1/sessions", tc_api_vsession_create, CENTRES, 4096, NULL},
+	{"GET", "/api/v1/sessions", tc_api_vsessions_list, ANY, 0, tc_scope_query_place},
+	{"GET", "/api/v1/sessions/{id}", tc_api_vsession_get, ANY, 0, tc_scope_vsession_id},
+	{"PATCH", "/api/v1/sessions/{id}", tc_api_vsession_patch, CENTRES, 4096,
+	 tc_scope_vsession_id},
+	{"GET", "/api/v1/products", tc_api_products_list, ANY, 0, NULL},
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));
