@@ -4,6 +4,7 @@
  * audit entry are one transaction. */
 #include <ctype.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/tctime.h"
@@ -26,6 +27,9 @@ struct checkin {
 	struct tc_cardqr card;
 	struct tc_citizen ct;
 	bool found;
+	struct tc_registration reg; /* the open registration, if any */
+	bool has_reg;
+	char today[11];
 };
 
 struct checkin_body {
@@ -65,6 +69,14 @@ static tc_err run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if (qs == TC_QS_NONE)
 		return TC_ERR_OK; /* nobody: nothing to audit */
 	ck->found = true;
+	ck->has_reg = false;
+	id = 0;
+	qs = tc_q_registration_open_for(c, ck->ct.id, &id);
+	if (qs == TC_QS_ONE && id)
+		qs = tc_q_registration_get(c, id, ck->a, &ck->reg);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	ck->has_reg = qs == TC_QS_ONE && id != 0;
 	return tc_audit_record(c, &ck->actor, "checkin_lookup", "citizen",
 	                       tc_arena_printf(ck->a, "%lld", (long long)ck->ct.id),
 	                       ck->ct.scope_path, NULL,
@@ -133,8 +145,29 @@ static tc_err after(struct tc_req *r)
 		tc_jw_key(w, "doses");
 		tc_jw_arr(w);
 		tc_jw_end(w);
+		/* the open registration, and its appointment when it is today */
+		tc_jw_key(w, "registration");
+		if (ck->has_reg) {
+			tc_jw_obj(w);
+			tc_jw_kint(w, "id", ck->reg.id);
+			tc_jw_kstr(w, "status", ck->reg.status);
+			tc_jw_end(w);
+		} else {
+			tc_jw_null(w);
+		}
 		tc_jw_key(w, "appointment_today");
-		tc_jw_null(w);
+		if (ck->has_reg && ck->reg.session_id && ck->reg.day &&
+		    strcmp(ck->reg.day, ck->today) == 0) {
+			tc_jw_obj(w);
+			tc_jw_kint(w, "session_id", ck->reg.session_id);
+			tc_jw_kint(w, "site_id", ck->reg.site_id);
+			tc_jw_kstr(w, "site_name", ck->reg.site_name);
+			tc_jw_kstr(w, "starts", ck->reg.starts);
+			tc_jw_kstr(w, "ends", ck->reg.ends);
+			tc_jw_end(w);
+		} else {
+			tc_jw_null(w);
+		}
 		tc_jw_key(w, "eligibility");
 		tc_jw_obj(w);
 		tc_jw_key(w, "decided");
@@ -148,6 +181,9 @@ static tc_err after(struct tc_req *r)
 			tc_jw_str(w, "minor_needs_guardian_consent");
 		if (strcmp(ck->ct.verification, "verified") != 0)
 			tc_jw_str(w, "identity_not_verified");
+		if (!ck->has_reg || ck->reg.session_id == 0 || ck->reg.day == NULL ||
+		    strcmp(ck->reg.day, ck->today) != 0)
+			tc_jw_str(w, "no_appointment_today");
 		tc_jw_end(w);
 		tc_jw_end(w);
 		if (ck->how == BY_CARD)
@@ -197,6 +233,12 @@ tc_err tc_api_checkin(struct tc_req *r)
 	text = tc_arena_strndup(&r->arena, text, len);
 	ck->a = &r->arena;
 	ck->actor = r->actor;
+	{
+		int64_t y;
+		unsigned m, d;
+		tc_civil_from_days(tc_vn_day(tc_now_us()), &y, &m, &d);
+		snprintf(ck->today, sizeof(ck->today), "%04lld-%02u-%02u", (long long)y, m, d);
+	}
 	if (tc_cardqr_looks_like(text, len)) {
 		rc = tc_cardqr_parse(text, len, &r->arena, &ck->card, &r->fault);
 		if (rc != TC_ERR_OK)

@@ -884,6 +884,41 @@ static void test_session_changes(void **state)
 	free(path);
 }
 
+/* The check-in lookup shows the open registration and today's appointment. */
+static void test_checkin_appointment(void **state)
+{
+	(void)state;
+	json_t *j = call("POST", "/api/v1/citizens", W.admin,
+	                 "{\"id_number\":\"001187445566\",\"full_name\":\"Lò Thị Sen\","
+	                 "\"birth_date\":\"1987\",\"gender\":\"female\","
+	                 "\"commune_code\":\"00001\"}",
+	                 201);
+	long long sen = num(j, "citizen", "id");
+	json_decref(j);
+	long long r = reg(W.hanoi, sen);
+	const char *qr = "{\"qr\":\"001187445566\"}";
+
+	j = call("POST", "/api/v1/checkin", W.admin, qr, 200);
+	assert_string_equal(str(j, "registration", "status"), "pending");
+	assert_true(json_is_null(json_object_get(j, "appointment_today")));
+	json_decref(j);
+
+	long long today_session = session(W.badinh, W.phucxa_site, today, 3);
+	char *more = ts_fmt(",\"session_id\":%lld", today_session);
+	assert_string_equal(step1(W.hanoi, "approve", r, NULL), "done");
+	assert_string_equal(step1(W.hanoi, "allocate", r, ",\"district\":\"001\""), "done");
+	assert_string_equal(step1(W.badinh, "schedule", r, more), "done");
+	free(more);
+	j = call("POST", "/api/v1/checkin", W.admin, qr, 200);
+	assert_string_equal(str(j, "registration", "status"), "scheduled");
+	json_t *ap = json_object_get(j, "appointment_today");
+	assert_int_equal(json_integer_value(json_object_get(ap, "session_id")), today_session);
+	assert_string_equal(json_string_value(json_object_get(ap, "starts")), "07:30");
+	assert_string_equal(json_string_value(json_object_get(ap, "site_name")),
+	                    "Trạm Y tế phường Phúc Xá 2");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -896,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_citizen_portal),
 		cmocka_unit_test(test_concurrent_schedule),
 		cmocka_unit_test(test_session_changes),
+		cmocka_unit_test(test_checkin_appointment),
 	};
 	return cmocka_run_group_tests_name(ts_is_pg() ? "registrations (postgresql)"
 	                                              : "registrations (sqlite)",
