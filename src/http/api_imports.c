@@ -1,5 +1,5 @@
-/* Imports: POST /api/v1/imports/citizens (the file as the request body;
- * ?name=FILE&encoding=E), GET /api/v1/imports, GET /api/v1/imports/{id}
+/* Imports: POST /api/v1/imports/citizens (the file as the request body,
+ * spooled to a temporary file as it arrives; ?name=FILE&encoding=E), GET /api/v1/imports, GET /api/v1/imports/{id}
  * (progress and counts), GET /api/v1/imports/{id}/rejects.csv (the
  * rejected rows with their reasons). The file is checked (format, header)
  * before the answer; its rows are then imported by a thread of their
@@ -89,13 +89,11 @@ static void reply_import(struct tc_req *r, unsigned status, const struct tc_impo
 	tc_reply_end(r, status);
 }
 
-/* On the offload pool: keeps the upload in a file, checks it and creates
- * the job (hashing a large file must not hold a libmicrohttpd worker). */
+/* On the offload pool: checks the spooled upload and creates the job
+ * (hashing a large file must not hold a libmicrohttpd worker). */
 struct upload {
 	struct runner *run;
 	struct tc_db *db;
-	const char *data;
-	size_t len;
 	const char *name, *encoding;
 	tc_err rc;
 	struct tc_fault fault;
@@ -106,25 +104,13 @@ static void upload_open(void *cls)
 {
 	struct upload *u = cls;
 	struct runner *run = u->run;
-	const char *tmp = getenv("TMPDIR");
-	struct tc_import_opts o;
-	int fd;
+	struct tc_import_opts o = {.path = run->path,
+	                           .file_name = u->name ? u->name : "upload",
+	                           .encoding = u->encoding,
+	                           .actor = &run->actor,
+	                           .should_stop = stopping,
+	                           .cls = run};
 
-	snprintf(run->path, sizeof(run->path), "%s/tiemchung-import.XXXXXX",
-	         tmp && *tmp ? tmp : "/tmp");
-	fd = mkstemp(run->path);
-	if (fd < 0 || write(fd, u->data, u->len) != (ssize_t)u->len || close(fd) != 0) {
-		u->rc = tc_fault_internal(&u->fault, TC_ERR_IO, "cannot keep the uploaded file");
-		if (fd >= 0)
-			unlink(run->path);
-		return;
-	}
-	o = (struct tc_import_opts){.path = run->path,
-	                            .file_name = u->name ? u->name : "upload",
-	                            .encoding = u->encoding,
-	                            .actor = &run->actor,
-	                            .should_stop = stopping,
-	                            .cls = run};
 	/* the request's arena is not touched by another thread meanwhile */
 	u->rc = tc_import_open(u->db, &o, &run->im, u->a, &u->fault);
 	if (u->rc != TC_ERR_OK)
@@ -157,7 +143,7 @@ tc_err tc_api_import_citizens(struct tc_req *r)
 	struct runner *run;
 	tc_err rc;
 
-	if (r->body.len == 0)
+	if (r->spool_len == 0 || r->spool_path[0] == '\0')
 		return tc_fault_set(&r->fault, TC_ERR_MISSING_FIELD, "file",
 		                    "send the file (CSV, XLSX or XLS) as the request body");
 	if (name && (strlen(name) > 200 || strchr(name, '/')))
@@ -173,12 +159,15 @@ tc_err tc_api_import_citizens(struct tc_req *r)
 	run->actor.scope = tc_xstrdup(r->actor.scope);
 	run->actor.unit_code = NULL; /* the rest of the actor lives in the request */
 	run->actor.citizen_phone = NULL;
-	*u = (struct upload){.run = run, .db = tc_server_db(r->srv), .data = r->body.data,
-	                     .len = r->body.len, .name = name,
+	/* the import takes the spooled file over */
+	snprintf(run->path, sizeof(run->path), "%s", r->spool_path);
+	r->spool_path[0] = '\0';
+	*u = (struct upload){.run = run, .db = tc_server_db(r->srv), .name = name,
 	                     .encoding = tc_req_query(r, "encoding"), .a = &r->arena};
 	r->offloaded = u;
 	rc = tc_req_offload(r, upload_open, u, upload_after);
 	if (rc != TC_ERR_OK) {
+		unlink(run->path);
 		runner_free(run);
 		tc_server_import_end(r->srv);
 	}

@@ -47,6 +47,12 @@ struct tc_req {
 	const char *params[TC_MAX_PATH_PARAMS]; /* {name} captures, in order */
 	struct tc_buf body;
 	size_t body_limit;
+	/* a spooled body (tc_route_spools): its file and size; a handler that
+	 * keeps the file empties spool_path, otherwise it is removed with
+	 * the request */
+	int spool_fd;
+	char spool_path[256];
+	uint64_t spool_len;
 	bool too_large;
 	uint64_t discarded; /* bytes of an oversized body dropped */
 	char client[64]; /* client address (after a trusted proxy) */

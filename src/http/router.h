@@ -27,6 +27,11 @@ struct tc_route {
 	tc_scope_fn scope;
 };
 
+/* Whether a route's body goes to a temporary file (r->spool_path) rather
+ * than to memory; the token and role are then checked before any of it
+ * is read. Uploads of files. */
+bool tc_route_spools(const struct tc_route *r);
+
 extern const struct tc_route tc_routes[];
 extern const int tc_nroutes;
 

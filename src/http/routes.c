@@ -82,7 +82,8 @@ const struct tc_route tc_routes[] = {
 	{"POST", "/api/v1/citizens/{id}/qr/rotate", tc_api_citizen_qr_rotate, CLEANERS, 1024,
 	 tc_scope_citizen_id},
 	{"POST", "/api/v1/checkin", tc_api_checkin, CHECKERS, 4096, NULL},
-	{"POST", "/api/v1/imports/citizens", tc_api_import_citizens, IMPORTERS, 256 << 20, NULL},
+	{"POST", "/api/v1/imports/citizens", tc_api_import_citizens, IMPORTERS, 1024u << 20,
+	 NULL},
 	{"GET", "/api/v1/imports", tc_api_imports_list, IMPORTERS, 0, tc_scope_query_place},
 	{"GET", "/api/v1/imports/{id}", tc_api_import_get, IMPORTERS, 0, tc_scope_import_id},
 	{"GET", "/api/v1/imports/{id}/rejects.csv", tc_api_import_rejects, IMPORTERS, 0,
@@ -119,3 +120,8 @@ const struct tc_route tc_routes[] = {
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));
+
+bool tc_route_spools(const struct tc_route *r)
+{
+	return r->handler == tc_api_import_citizens;
+}

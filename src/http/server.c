@@ -268,6 +268,7 @@ static struct tc_req *req_new(struct tc_server *srv, struct MHD_Connection *conn
 	tc_arena_init(&r->arena);
 	tc_buf_init(&r->body);
 	tc_buf_init(&r->out);
+	r->spool_fd = -1;
 	r->method = tc_arena_strdup(&r->arena, method);
 	r->path = tc_arena_strdup(&r->arena, url);
 	snprintf(r->log_user, sizeof(r->log_user), "-");
@@ -288,8 +289,38 @@ static struct tc_req *req_new(struct tc_server *srv, struct MHD_Connection *conn
 	return r;
 }
 
+/* Appends a piece of a spooled body to its temporary file. */
+static tc_err spool(struct tc_req *r, const char *data, size_t n)
+{
+	if (r->spool_fd < 0) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(r->spool_path, sizeof(r->spool_path), "%s/tiemchung-upload.XXXXXX",
+		         tmp && *tmp ? tmp : "/tmp");
+		r->spool_fd = mkstemp(r->spool_path);
+		if (r->spool_fd < 0) {
+			r->spool_path[0] = '\0';
+			return tc_fault_internal(&r->fault, TC_ERR_IO, "cannot spool an upload");
+		}
+	}
+	while (n > 0) {
+		ssize_t k = write(r->spool_fd, data, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return tc_fault_internal(&r->fault, TC_ERR_IO, "cannot spool an upload");
+		data += k;
+		n -= (size_t)k;
+		r->spool_len += (uint64_t)k;
+	}
+	return TC_ERR_OK;
+}
+
 static void req_free(struct tc_req *r)
 {
+	if (r->spool_fd >= 0)
+		close(r->spool_fd);
+	if (r->spool_path[0])
+		unlink(r->spool_path);
 	if (r->resp)
 		MHD_destroy_response(r->resp);
 	tc_buf_cleanup(&r->body);
@@ -443,6 +474,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				return queue(r);
 			}
 		}
+		/* A spooled upload is refused before a byte of it is kept. */
+		if (r->route && tc_route_spools(r->route) && !r->too_large) {
+			tc_err rc = tc_auth_request(r);
+			if (rc == TC_ERR_OK && !(r->route->roles & TC_ROLE_BIT(r->actor.role)))
+				rc = tc_fault_set(&r->fault, TC_ERR_FORBIDDEN, NULL,
+				                  "your role may not do this");
+			if (rc != TC_ERR_OK) {
+				answer_error(r, rc);
+				return queue(r);
+			}
+		}
 		return MHD_YES;
 	}
 	switch (r->state) {
@@ -461,7 +503,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		break;
 	}
 	if (*upload_size) {
-		if (!r->too_large && r->body.len + *upload_size > r->body_limit)
+		if (!r->too_large &&
+		    r->body.len + r->spool_len + *upload_size > r->body_limit)
 			r->too_large = true;
 		if (r->too_large) {
 			r->discarded += *upload_size;
@@ -472,9 +515,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			}
 			return MHD_YES;
 		}
+		if (r->route && tc_route_spools(r->route)) {
+			if (spool(r, upload, *upload_size) != TC_ERR_OK) {
+				answer_error(r, TC_ERR_IO);
+				return queue(r);
+			}
+			*upload_size = 0;
+			return MHD_YES;
+		}
 		tc_buf_append(&r->body, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (r->spool_fd >= 0) {
+		close(r->spool_fd);
+		r->spool_fd = -1;
 	}
 	if (r->too_large) {
 		answer_error(r, TC_ERR_TOO_LARGE);
