@@ -368,7 +368,7 @@ const vi = {
 	'portal.householdNote': 'Thông tin sai hoặc thiếu? Hãy báo nhân viên điểm tiêm hoặc tổng đài hỗ trợ khi đi tiêm.',
 	'portal.showQr': 'Xem mã QR',
 	'portal.showQrFor': 'Xem mã QR của {name}',
-	'portal.communeHint': 'Mã 5 chữ số của xã/phường nơi đang ở (có trên giấy tờ của xã/phường hoặc hỏi tổ dân phố), ví dụ 00001 là Phường Phúc Xá.',
+	'portal.communeHint': 'Chọn lần lượt tỉnh/thành phố, quận/huyện, rồi xã/phường/thị trấn nơi đang ở.',
 	'portal.register': 'Đăng ký',
 	'portal.registered': 'Đã đăng ký cho {name}. Đây là mã QR cá nhân.',
 	'portal.docTaken': 'Số giấy tờ này đã được đăng ký. Nếu đó là của bạn, hãy mang giấy tờ đến điểm tiêm hoặc gọi tổng đài để được hỗ trợ.',
@@ -439,7 +439,6 @@ const vi = {
 	'check.needDocument': 'Người từ 14 tuổi trở lên cần có CCCD, CMND hoặc hộ chiếu.',
 	'check.nationality': 'Nhập mã quốc gia gồm 2 chữ cái, ví dụ KR.',
 	'check.code': 'Mã xác thực gồm đúng 6 chữ số.',
-	'check.communeCode': 'Mã xã/phường gồm đúng 5 chữ số.',
 
 	'err.invalid_field.qr': 'Không đọc được mã này. Hãy quét lại hoặc nhập số giấy tờ.',
 	'err.invalid_field.commune_code': 'Mã xã/phường không đúng.',
@@ -839,7 +838,7 @@ const en = {
 	'portal.householdNote': 'Something wrong or missing? Tell the vaccination site staff or the hotline.',
 	'portal.showQr': 'Show QR code',
 	'portal.showQrFor': 'Show the QR code of {name}',
-	'portal.communeHint': 'The 5-digit code of the commune or ward where the person lives (ask the commune office or your neighbourhood group); 00001 is Phúc Xá ward, for example.',
+	'portal.communeHint': 'Choose the province or city, then the district, then the commune or ward where the person lives.',
 	'portal.register': 'Register',
 	'portal.registered': '{name} is registered. This is the personal QR code.',
 	'portal.docTaken': 'This document number is already registered. If it is yours, bring the document to the site or call the hotline.',
@@ -910,7 +909,6 @@ const en = {
 	'check.needDocument': 'A person aged 14 or more needs a CCCD, CMND or passport.',
 	'check.nationality': 'Enter a two-letter country code such as KR.',
 	'check.code': 'The code is exactly 6 digits.',
-	'check.communeCode': 'The commune code is exactly 5 digits.',
 	'err.rate_limited.phone': 'Too many codes were asked for this number. Please try again in 15 minutes.',
 };
 
