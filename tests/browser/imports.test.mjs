@@ -131,6 +131,7 @@ try {
 	}
 	async function upload(file) {
 		await main.getByLabel('Tệp danh sách').setInputFiles(file);
+		await main.locator('.file-name').getByText(file.name).waitFor();
 		await main.getByRole('button', { name: 'Tải lên và nhập' }).click();
 	}
 

@@ -5,7 +5,7 @@ import { api, apiBlob } from '../api.js';
 import {
 	clearErrors, errorBox, field, h, notice, replace, saveBlob, showChecks, showError, tx,
 } from '../dom.js';
-import { applyI18n, fmtTime, messageText, t } from '../i18n.js';
+import { applyI18n, fmtNum, fmtTime, messageText, t } from '../i18n.js';
 import { canBrowsePeople } from '../roles.js';
 
 const POLL_MS = 500;
@@ -33,6 +33,18 @@ const EXAMPLE = ['CCCD', '001090012345', 'Nguyễn Văn An', '17/05/1990', 'Nam'
 	'0912345678', '00001', 'Số 1 phố Phúc Xá', 'VN', '1'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// 1234567 -> "1,2 MB" (decimal units, as file managers show them)
+function fmtSize(bytes) {
+	const units = ['B', 'KB', 'MB', 'GB'];
+	let v = bytes;
+	let i = 0;
+	while (v >= 1000 && i < units.length - 1) {
+		v /= 1000;
+		i++;
+	}
+	return `${fmtNum(i ? Math.round(v * 10) / 10 : v)} ${units[i]}`;
+}
 
 /* ---- CSV ----------------------------------------------------------------- */
 
@@ -173,7 +185,7 @@ function jobPanel(ctx, first) {
 		if (j.status === 'failed') {
 			// the reason in the file, told like an upload's 400
 			const box = errorBox({ code: 'invalid_field', field: 'file', message: j.error || '' });
-			box.append(h('p', { i18n: 'imp.failedHint' }));
+			box.append(h('p', { class: 'imp-plain', i18n: 'imp.failedHint' }));
 			replace(outcome, box, next);
 			return;
 		}
@@ -221,7 +233,7 @@ function jobPanel(ctx, first) {
 		replace(outcome,
 			h('div', { class: 'alert alert-warning', role: 'status' },
 				h('p', {}, h('strong', {}, tx('imp.someRejected', { n: j.rejected }))),
-				h('p', { i18n: 'imp.rejectedHint' }),
+				h('p', { class: 'imp-plain', i18n: 'imp.rejectedHint' }),
 				h('div', { class: 'form-actions' }, download, toggle)),
 			status, reasons, next);
 	}
@@ -285,14 +297,31 @@ function reasonTable(text) {
 /* ---- uploading --------------------------------------------------------- */
 
 function uploadForm() {
+	// The browser's own file button speaks the browser's language; this
+	// one follows the page's. The input stays in the page for the keyboard.
 	const file = h('input', {
 		type: 'file',
+		class: 'file-input',
 		accept: '.csv,.xlsx,.xls,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel',
 	});
+	const chosen = h('span', { class: 'file-name', i18n: 'imp.noneChosen' });
 	const encoding = h('select', {}, ENCODINGS.map((e) => h('option', { value: e, i18n: 'imp.encoding.' + (e || 'auto') })));
 	const submit = h('button', { type: 'submit', class: 'btn btn-primary', i18n: 'imp.submit' });
+	const fileField = field({ name: 'file', label: 'imp.file', input: file, hint: 'imp.fileHint', required: true });
+	file.after(h('label', { for: file.id, class: 'file-pick', 'aria-hidden': 'true' },
+		h('span', { class: 'btn btn-small file-button', i18n: 'imp.choose' }), chosen));
+	file.addEventListener('change', () => {
+		const f = file.files[0];
+		if (f) {
+			delete chosen.dataset.i18n;
+			chosen.textContent = `${f.name} (${fmtSize(f.size)})`;
+		} else {
+			chosen.dataset.i18n = 'imp.noneChosen';
+			applyI18n(chosen);
+		}
+	});
 	const form = h('form', { class: 'form imp-form', novalidate: true },
-		field({ name: 'file', label: 'imp.file', input: file, hint: 'imp.fileHint', required: true }),
+		fileField,
 		field({ name: 'encoding', label: 'imp.encoding', input: encoding, hint: 'imp.encodingHint' }),
 		h('div', { class: 'form-actions' }, submit));
 	form.addEventListener('submit', async (ev) => {
@@ -406,7 +435,7 @@ export async function render(main, ctx) {
 	const recent = h('section', { class: 'imp-recent', 'aria-labelledby': 'imp-recent-title' },
 		h('h2', { id: 'imp-recent-title', i18n: 'imp.recent' }),
 		h('p', { class: 'muted', i18n: 'loading' }));
-	main.append(h('div', { class: 'imp-grid' }, uploadForm(), templateCard()), recent);
+	main.append(uploadForm(), recent, templateCard());
 	if (followJob)
 		followJob().then(() => ctx.current() && loadRecent(ctx, recent, id));
 	await loadRecent(ctx, recent, id);
