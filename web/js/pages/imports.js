@@ -117,9 +117,17 @@ function reasonText(reason) {
 
 /* ---- one import ---------------------------------------------------------- */
 
-function statusBadge(status) {
-	const kind = { running: 'badge-info', done: 'badge-ok', failed: 'badge-error' }[status] || 'badge-off';
-	return h('span', { class: `badge ${kind}`, 'data-status': status, i18n: 'imp.status.' + status });
+// running, stale (running, but nothing moved for a while), done, failed
+function jobState(j) {
+	if (j.status !== 'running')
+		return j.status;
+	const at = Date.parse(j.updated_at || j.created_at);
+	return Number.isFinite(at) && Date.now() - at > STALE_MS ? 'stale' : 'running';
+}
+
+function statusBadge(state) {
+	const kind = { running: 'badge-info', stale: 'badge-warn', done: 'badge-ok', failed: 'badge-error' }[state] || 'badge-off';
+	return h('span', { class: `badge ${kind}`, 'data-status': state, i18n: 'imp.status.' + state });
 }
 
 function stat(name, key) {
@@ -154,7 +162,8 @@ function jobPanel(ctx, first) {
 
 	function show(j) {
 		job = j;
-		replace(badge, statusBadge(j.status));
+		const state = jobState(j);
+		replace(badge, statusBadge(state));
 		replace(started, tx('imp.startedAt', { at: fmtTime(j.created_at) }));
 		const p = j.status === 'done' ? 1 : Math.max(0, Math.min(1, Number(j.progress) || 0));
 		bar.value = p;
@@ -165,50 +174,64 @@ function jobPanel(ctx, first) {
 			applyI18n(s.value);
 		}
 		stats.rejected.box.classList.toggle('imp-stat-bad', j.rejected > 0);
-		panel.setAttribute('aria-busy', String(j.status === 'running'));
-		showOutcome(j);
+		panel.setAttribute('aria-busy', String(state === 'running'));
+		showOutcome(j, state);
 	}
 
-	function showOutcome(j) {
-		if (j.status === 'running') {
-			const at = Date.parse(j.updated_at || j.created_at);
-			const stale = Number.isFinite(at) && Date.now() - at > STALE_MS;
-			replace(outcome, stale
-				? h('div', { class: 'alert alert-warning' }, tx('imp.interrupted'))
-				: h('p', { class: 'hint' }, tx('imp.runningHint')));
+	let shown = ''; // what the outcome area says, so a poll repeats nothing
+
+	function showOutcome(j, state) {
+		if (state === shown)
+			return;
+		shown = state;
+		if (state === 'running') {
+			replace(outcome, h('p', { class: 'hint' }, tx('imp.runningHint')));
 			return;
 		}
-		const next = h('div', { class: 'form-actions' },
-			canBrowsePeople(ctx.me.role) && j.accepted + j.unchanged > 0
-				? h('a', { class: 'btn', href: '#/citizens', i18n: 'imp.toCitizens' }) : null,
-			h('a', { class: 'btn btn-link', href: '#/imports', i18n: 'imp.another' }));
+		if (state === 'stale') {
+			// No more polling: it would keep the session alive for nothing.
+			const again = h('button', { type: 'button', class: 'btn btn-small', i18n: 'imp.checkAgain' });
+			again.addEventListener('click', () => { shown = ''; follow(0); });
+			replace(outcome, h('div', { class: 'alert alert-warning' },
+				h('p', { i18n: 'imp.interrupted' }), again));
+			return;
+		}
+		const parts = [];
 		if (j.status === 'failed') {
 			// the reason in the file, told like an upload's 400
 			const box = errorBox({ code: 'invalid_field', field: 'file', message: j.error || '' });
 			box.append(h('p', { class: 'imp-plain', i18n: 'imp.failedHint' }));
-			replace(outcome, box, next);
-			return;
+			parts.push(box);
+		} else if (j.rejected === 0) {
+			parts.push(h('div', { class: 'alert alert-success', role: 'status' },
+				tx(j.rows === 0 ? 'imp.noRows' : 'imp.allGood')));
 		}
-		if (j.rejected === 0) {
-			replace(outcome, h('div', { class: 'alert alert-success', role: 'status' },
-				tx(j.rows === 0 ? 'imp.noRows' : 'imp.allGood')), next);
-			return;
-		}
+		if (j.rejected > 0)
+			parts.push(...rejectsBlock(j));
+		parts.push(h('div', { class: 'form-actions' },
+			canBrowsePeople(ctx.me.role) && j.accepted + j.unchanged > 0
+				? h('a', { class: 'btn', href: '#/citizens', i18n: 'imp.toCitizens' }) : null,
+			h('a', { class: 'btn btn-link', href: '#/imports', i18n: 'imp.another' })));
+		replace(outcome, parts);
+	}
+
+	// The rows turned down: how many, a download, and the reasons on the page.
+	function rejectsBlock(j) {
 		const status = h('div', { class: 'status-area' });
 		const download = h('button', { type: 'button', class: 'btn btn-primary', id: 'imp-download', i18n: 'imp.download' });
 		const toggle = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', 'aria-controls': 'imp-reasons', i18n: 'imp.showReasons' });
 		const reasons = h('div', { id: 'imp-reasons', hidden: true });
-		let csv = null; // the rejected rows, fetched once
+		let csv = null; // the rejected rows, fetched once (each fetch is audited)
 		async function fetchRejects() {
 			if (!csv)
-				csv = await apiBlob(`/imports/${job.id}/rejects.csv`);
+				csv = await apiBlob(`/imports/${j.id}/rejects.csv`);
 			return csv;
 		}
 		download.addEventListener('click', async () => {
 			download.disabled = true;
 			status.replaceChildren();
 			try {
-				const name = rejectsName(job);
+				const name = rejectsName(j);
 				saveBlob(await fetchRejects(), name);
 				notice(status, 'imp.downloaded', { name });
 			} catch (e) {
@@ -230,17 +253,19 @@ function jobPanel(ctx, first) {
 				reasons.append(errorBox(e));
 			}
 		});
-		replace(outcome,
+		return [
 			h('div', { class: 'alert alert-warning', role: 'status' },
 				h('p', {}, h('strong', {}, tx('imp.someRejected', { n: j.rejected }))),
 				h('p', { class: 'imp-plain', i18n: 'imp.rejectedHint' }),
 				h('div', { class: 'form-actions' }, download, toggle)),
-			status, reasons, next);
+			status, reasons,
+		];
 	}
 
-	async function follow() {
-		while (job.status === 'running') {
-			await sleep(POLL_MS);
+	async function follow(wait = POLL_MS) {
+		while (job.status === 'running' && shown !== 'stale') {
+			await sleep(wait);
+			wait = POLL_MS;
 			if (!ctx.current())
 				return;
 			try {
@@ -252,7 +277,7 @@ function jobPanel(ctx, first) {
 				if (!ctx.current())
 					return;
 				const again = h('button', { type: 'button', class: 'btn btn-small', i18n: 'retry' });
-				again.addEventListener('click', () => { outcome.replaceChildren(); follow(); });
+				again.addEventListener('click', () => { shown = ''; follow(0); });
 				replace(outcome, h('div', { class: 'alert alert-error', role: 'alert' },
 					h('p', { i18n: 'imp.pollError' }), errorBox(e).firstChild, again));
 				return;
@@ -344,7 +369,12 @@ function uploadForm() {
 				file: f,
 				query: { name: f.name.slice(-200), encoding: encoding.value },
 			});
-			location.hash = `#/imports/${r.import.id}`;
+			const to = `#/imports/${r.import.id}`;
+			// an interrupted import resumes under its own id, maybe the one shown
+			if (location.hash === to)
+				window.dispatchEvent(new HashChangeEvent('hashchange'));
+			else
+				location.hash = to;
 		} catch (e) {
 			submit.disabled = false;
 			submit.dataset.i18n = 'imp.submit';
@@ -405,7 +435,7 @@ function recentList(imports, currentId) {
 		h('td', { label: 'imp.when', class: 'nowrap' }, h('span', { time: j.created_at })),
 		h('td', { label: 'imp.fileCol' },
 			h('a', { href: `#/imports/${j.id}`, class: 'strong-link', ariaLabel: 'imp.openLabel', args: { name: j.file_name } }, j.file_name)),
-		h('td', { label: 'imp.statusCol' }, statusBadge(j.status)),
+		h('td', { label: 'imp.statusCol' }, statusBadge(jobState(j))),
 		num(j.rows, 'imp.rows'),
 		num(j.accepted, 'imp.accepted'),
 		num(j.unchanged, 'imp.unchanged'),
