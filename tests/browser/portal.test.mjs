@@ -266,12 +266,34 @@ try {
 				return `${f} is not marked`;
 	});
 	await shot(page, 'portal-register-empty');
+	await check('the place is chosen province → district → commune, each list asked without a token', async () => {
+		const commune = main.locator('[data-field="commune_code"]');
+		await commune.getByText('Xã/phường nơi ở').waitFor();
+		const asked = [];
+		const watch = (req) => {
+			if (req.url().includes('/api/v1/public/units'))
+				asked.push(req.headers().authorization || '');
+		};
+		page.on('request', watch);
+		await commune.getByLabel('Tỉnh/Thành phố', { exact: true }).selectOption({ label: 'Thành phố Hà Nội' });
+		await commune.getByLabel('Quận/Huyện', { exact: true }).selectOption({ label: 'Quận Ba Đình' });
+		await commune.getByLabel('Xã/Phường/Thị trấn', { exact: true }).selectOption({ label: 'Phường Phúc Xá' });
+		page.off('request', watch);
+		if (asked.length !== 2)
+			return `${asked.length} requests for the districts and communes`;
+		if (asked.some(Boolean))
+			return 'a units request carried the citizen token';
+		if (await commune.locator('.field-error:visible').count())
+			return 'the "required" mark stayed after choosing';
+		if (await overflow(page) > 0)
+			return `the selects are ${await overflow(page)}px wider than the phone`;
+	});
+	await shot(page, 'portal-register-place');
 	await check('a CCCD number that says male for "Nữ" is refused next to the gender, in Vietnamese', async () => {
 		await main.getByLabel('Họ và tên').fill(ADULT.name);
 		await main.getByLabel('Ngày sinh').fill(ADULT.birth);
 		await main.getByLabel('Nữ', { exact: true }).check();
 		await main.getByLabel('Số giấy tờ').fill(ADULT.id);
-		await main.getByLabel('Xã/phường nơi ở').fill('00001');
 		await main.getByRole('button', { name: 'Đăng ký', exact: true }).click();
 		await main.locator('[data-field="gender"] .field-error')
 			.getByText('Chữ số thứ 4 của số CCCD không khớp với giới tính đã chọn.').waitFor();
@@ -297,7 +319,7 @@ try {
 	});
 	await shot(page, 'portal-qr');
 
-	await check('a child without documents, born in 2019 (year only), with the parent as guardian', async () => {
+	await check('a child without documents, born in 2019 (year only), with the parent as guardian and the parent\'s place', async () => {
 		await page.getByRole('link', { name: /Quay lại danh sách/ }).click();
 		await main.locator('.person-card').first().waitFor();
 		await page.getByRole('link', { name: 'Đăng ký thêm người thân' }).click();
@@ -307,7 +329,11 @@ try {
 		await main.getByLabel('Loại giấy tờ').selectOption('none');
 		if (await main.getByLabel('Số giấy tờ').isVisible())
 			return 'the number field is still shown for "no document"';
-		await main.getByLabel('Xã/phường nơi ở').fill('00001');
+		// the parent's place is chosen to start with
+		await page.waitForFunction(() => {
+			const sels = document.querySelectorAll('[data-field="commune_code"] select');
+			return sels.length === 3 && sels[2].value === '00001';
+		});
 		await main.getByLabel('Người giám hộ').selectOption({ label: ADULT.name });
 		await main.getByRole('button', { name: 'Đăng ký', exact: true }).click();
 		await main.locator('.qr-name').getByText(CHILD.name).waitFor();

@@ -3,7 +3,8 @@
 # directory and drives Debian's chromium through the web pages with
 # playwright-core: tests/browser/landing.test.mjs (staff pages), then
 # tests/browser/portal.test.mjs (the citizen portal, people, check-in),
-# which is also the SMS gateway the server sends one-time codes to.
+# which is also the SMS gateway the server sends one-time codes to, then
+# tests/browser/imports.test.mjs (importing a list of people).
 #
 #   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
 #
@@ -87,7 +88,7 @@ mkdir -p build/browser
 # Each file numbers its checks from 1; the TAP printed here numbers them
 # on across the files.
 failed=0
-for t in landing portal; do
+for t in landing portal imports; do
 	TMPDIR="$tmp" TIEMCHUNG_SMS_PORT="$smsport" timeout 300 \
 		node "tests/browser/$t.test.mjs" "http://127.0.0.1:$port" >"$tmp/$t.tap"
 	status=$?

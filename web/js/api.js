@@ -19,7 +19,8 @@ export class ApiError extends Error {
 		this.status = status;
 		this.code = code;
 		this.field = field || null;
-		// 409 names the record already on file; 429 says when to retry.
+		// A staff 409 names the record already on file (the citizen portal's
+		// does not); 429 says when to retry.
 		this.existingId = extra.existingId ?? null;
 		this.retryAfter = extra.retryAfter ?? null;
 	}
@@ -98,6 +99,10 @@ async function send(method, path, opts, accept) {
 	if (opts.body !== undefined) {
 		headers['Content-Type'] = 'application/json';
 		body = JSON.stringify(opts.body);
+	} else if (opts.file !== undefined) {
+		// a file sent as it is (an upload): its bytes are the body
+		headers['Content-Type'] = opts.file.type || 'application/octet-stream';
+		body = opts.file;
 	}
 	let res;
 	try {
@@ -133,8 +138,10 @@ async function failure(res, tok, opts) {
 	return e;
 }
 
-// api('GET', '/units', {query: {parent: '01'}}) or
-// api('POST', '/facilities', {body: {...}}). Resolves to the parsed JSON.
+// api('GET', '/units', {query: {parent: '01'}}),
+// api('POST', '/facilities', {body: {...}}) or, to send a File or Blob as
+// the body, api('POST', '/imports/citizens', {file, query}). Resolves to
+// the parsed JSON.
 export async function api(method, path, opts = {}) {
 	const { res, tok } = await send(method, path, opts, 'application/json');
 	if (!res.ok)
@@ -147,11 +154,16 @@ export async function api(method, path, opts = {}) {
 	}
 }
 
-// An image or other file behind the bearer token (a QR code), as an
-// object URL for <img src>. The caller revokes it when the image goes.
-export async function apiObjectUrl(path, opts = {}) {
+// A file behind the bearer token (a QR code, a CSV), as a Blob.
+export async function apiBlob(path, opts = {}) {
 	const { res, tok } = await send('GET', path, opts, '*/*');
 	if (!res.ok)
 		throw await failure(res, tok, opts);
-	return URL.createObjectURL(await res.blob());
+	return res.blob();
+}
+
+// The same as an object URL for <img src>. The caller revokes it when the
+// image goes.
+export async function apiObjectUrl(path, opts = {}) {
+	return URL.createObjectURL(await apiBlob(path, opts));
 }

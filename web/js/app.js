@@ -14,8 +14,9 @@ import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
 import * as checkin from './pages/checkin.js';
 import * as citizens from './pages/citizens.js';
+import * as imports from './pages/imports.js';
 
-const PAGES = { overview, checkin, citizens, units, facilities, users, audit };
+const PAGES = { overview, checkin, citizens, imports, units, facilities, users, audit };
 const root = document.getElementById('app');
 
 const state = {

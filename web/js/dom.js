@@ -202,3 +202,17 @@ export function fold(s) {
 	return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '')
 		.replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 }
+
+// Hands a Blob to the browser as a download named `name`.
+export function saveBlob(blob, name) {
+	const url = URL.createObjectURL(blob);
+	const a = document.createElement('a');
+	a.href = url;
+	a.download = name;
+	a.hidden = true;
+	document.body.appendChild(a);
+	a.click();
+	a.remove();
+	// the download has its own reference by now
+	setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -10,6 +10,7 @@ import { applyI18n, getLang, LANGS, onLangChange, setLang, t } from './i18n.js';
 import {
 	docText, flagBadges, fmtBirth, fmtPhone, genderText, isAdult, personForm,
 } from './person.js';
+import { unitPicker } from './unitpicker.js';
 
 useStore('tiemchung.citizen.token', 'tiemchung.citizen.session');
 
@@ -21,6 +22,9 @@ const state = {
 	qrUrls: [], // object URLs to revoke when the screen changes
 	resendTimer: 0,
 	flash: null, // {key, args, kind} shown once on the next screen
+	// The province, district and commune chosen for the last person
+	// registered: a family member most often lives at the same place.
+	lastPlace: null,
 };
 
 /* ---- frame --------------------------------------------------------------- */
@@ -88,6 +92,7 @@ function cleanupQr() {
 
 onSessionEnd(() => {
 	state.people = null;
+	state.lastPlace = null;
 	state.flash = { key: 'portal.expired', kind: 'warning' };
 	history.replaceState(null, '', location.pathname);
 	showPhone();
@@ -273,14 +278,24 @@ async function showRegister() {
 			return;
 		}
 	}
-	const commune = h('input', { type: 'text', inputmode: 'numeric', maxlength: '5', autocomplete: 'off', class: 'code-5' });
-	const communeField = field({ name: 'commune_code', label: 'person.commune', input: commune, hint: 'portal.communeHint', required: true, class: 'field-narrow' });
+	// Units are public data: asked without the citizen's token.
+	const picker = unitPicker({
+		root: { code: 'VN', name: t('country.vn'), level: 'country' },
+		hideRoot: true,
+		path: '/public/units',
+		anonymous: true,
+		name: 'commune_code',
+		label: 'person.commune',
+		hint: 'portal.communeHint',
+		minLevel: 'commune',
+		maxLevel: 'commune',
+		initial: state.lastPlace || undefined,
+	});
 	const guardians = state.people.filter(isAdult);
 	const pf = personForm({
-		commune: communeField,
-		communeValue: () => commune.value.trim(),
-		communeProblem: () => (/^\d{5}$/.test(commune.value.trim()) ? null
-			: { field: 'commune_code', i18n: commune.value.trim() ? 'check.communeCode' : 'check.required' }),
+		commune: picker.el,
+		communeValue: () => picker.value().code,
+		communeProblem: () => picker.problem(),
 		guardians,
 		submit: 'portal.register',
 	});
@@ -297,6 +312,7 @@ async function showRegister() {
 		try {
 			const r = await api('POST', '/me/people', { body });
 			state.people = null;
+			state.lastPlace = picker.chosen();
 			state.flash = { key: 'portal.registered', args: { name: r.citizen.full_name }, kind: 'success' };
 			location.hash = `#/qr/${r.citizen.id}`;
 		} catch (e) {
@@ -369,6 +385,7 @@ async function logout() {
 	}
 	clearSession();
 	state.people = null;
+	state.lastPlace = null;
 	state.flash = { key: 'portal.loggedOut', kind: 'info' };
 	history.replaceState(null, '', location.pathname);
 	showPhone();

@@ -90,6 +90,10 @@ const CHECKERS = ['national_admin', 'province_health', 'district_centre',
 	'site_manager', 'site_staff'];
 const PEOPLE_BROWSERS = ['national_admin', 'province_health', 'district_centre',
 	'commune_officer', 'mcc_agent'];
+// Who imports lists of people from files: the offices, the communes and
+// the site managers (sites import from anywhere, like they register).
+const IMPORTERS = ['national_admin', 'province_health', 'district_centre',
+	'commune_officer', 'site_manager'];
 
 export function canRegisterPeople(role) {
 	return REGISTRARS.includes(role);
@@ -100,6 +104,10 @@ export function canCorrectPeople(role) {
 }
 
 // Sites register whoever comes, from any commune.
+export function canBrowsePeople(role) {
+	return PEOPLE_BROWSERS.includes(role);
+}
+
 export function registersAnywhere(role) {
 	return role === 'site_manager' || role === 'site_staff';
 }
@@ -111,6 +119,8 @@ export function navFor(role) {
 		pages.push('checkin');
 	if (PEOPLE_BROWSERS.includes(role))
 		pages.push('citizens');
+	if (IMPORTERS.includes(role))
+		pages.push('imports');
 	pages.push('units', 'facilities');
 	if (isAdmin(role))
 		pages.push('users', 'audit');

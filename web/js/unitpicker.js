@@ -9,8 +9,12 @@ import { LEVELS, levelIndex } from './roles.js';
 let seq = 0;
 
 // opts: {root: {code, name, level}, minLevel, maxLevel, name, label, hint,
-// initial: [codes below the root, one per level] to start with a choice}.
-// Returns {el, value() -> {code, level}, problem() -> {field, i18n}|null}.
+// initial: [codes below the root, one per level] to start with a choice,
+// path: the list to ask (default '/units'; the citizen portal uses
+// '/public/units'), anonymous: true to ask without the staff token,
+// hideRoot: true when the root (the whole country) goes without saying}.
+// Returns {el, value() -> {code, level}, chosen() -> [codes below the
+// root], problem() -> {field, i18n}|null}.
 export function unitPicker(opts) {
 	const id = `picker-${++seq}`;
 	const selects = h('div', { class: 'picker-selects' });
@@ -18,9 +22,9 @@ export function unitPicker(opts) {
 	const err = h('p', { class: 'field-error', id: id + '-error', hidden: true });
 	const el = h('fieldset', { class: 'field picker', 'data-field': opts.name },
 		h('legend', {}, tx(opts.label), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
-		h('p', { class: 'picker-root' }, opts.root.name),
+		opts.hideRoot ? null : h('p', { class: 'picker-root' }, opts.root.name),
 		selects, hint, err);
-	const chosen = []; // [{code, level}] one per select, '' when none
+	const chosen = []; // a unit code per select, '' where none is chosen
 	const maxI = levelIndex(opts.maxLevel);
 
 	async function addLevel(parentCode, levelI) {
@@ -37,7 +41,9 @@ export function unitPicker(opts) {
 		selects.appendChild(h('div', { class: 'picker-level' }, sel));
 		let r;
 		try {
-			r = await api('GET', '/units', { query: { parent: parentCode } });
+			r = await api('GET', opts.path || '/units', {
+				query: { parent: parentCode }, anonymous: Boolean(opts.anonymous),
+			});
 		} catch (e) {
 			sel.replaceChildren(h('option', { value: '', i18n: 'err.' + (e.code || 'unknown') }));
 			return;
@@ -84,5 +90,10 @@ export function unitPicker(opts) {
 		return null;
 	}
 
-	return { el, value, problem };
+	function chosenCodes() {
+		const i = chosen.indexOf('');
+		return i < 0 ? chosen.slice() : chosen.slice(0, i);
+	}
+
+	return { el, value, problem, chosen: chosenCodes };
 }
