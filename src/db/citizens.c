@@ -62,6 +62,11 @@ static tc_err prepare_birth(const struct tc_citizen_in *in, int64_t today,
 		                    "the date of birth is required (a year alone will do)");
 	ok = in->loose ? tc_bdate_parse_loose(in->birth_date, true, bd)
 	               : tc_bdate_parse_iso(in->birth_date, bd);
+	/* written like a date, but no such day (30/02, month 13) */
+	if (!ok && strspn(in->birth_date, "0123456789/-.") == strlen(in->birth_date) &&
+	    strpbrk(in->birth_date, "/-.") != NULL)
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "birth_date",
+		                    "not a real date: check the day and the month");
 	if (!ok)
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "birth_date",
 		                    in->loose ? "not a date: write dd/mm/yyyy, mm/yyyy or yyyy"

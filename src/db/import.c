@@ -737,6 +737,17 @@ void tc_jw_import(struct tc_jw *w, const struct tc_import *j)
 	tc_jw_key(w, "progress");
 	tc_jw_raw(w, progress);
 	tc_jw_kstr(w, "error", j->error);
+	/* running, but no batch for a minute: its server stopped or died;
+	 * importing the same file again resumes it */
+	tc_jw_kbool(w, "stalled",
+	            strcmp(j->status ? j->status : "", "running") == 0 &&
+	                    tc_now_us() - (j->updated_at ? j->updated_at : j->created_at) >
+	                            60 * 1000000LL);
+	tc_jw_key(w, "created_by");
+	if (j->created_by)
+		tc_jw_int(w, j->created_by);
+	else
+		tc_jw_null(w);
 	tc_jw_key(w, "created_at");
 	tc_jw_time(w, j->created_at);
 	tc_jw_key(w, "updated_at");
