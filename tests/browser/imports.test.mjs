@@ -226,7 +226,7 @@ try {
 		await job.getByRole('button', { name: 'Xem lý do từ chối' }).click();
 		const rows = job.locator('table.imp-reasons tbody tr');
 		await rows.nth(1).waitFor();
-		await rows.nth(0).getByText('Nhập ngày sinh dạng ngày/tháng/năm, tháng/năm hoặc năm.').waitFor();
+		await rows.nth(0).getByText('Ngày này không có trong lịch.').waitFor();
 		await rows.nth(1).getByText('Không có xã/phường nào có mã này.').waitFor();
 		if ((await rows.nth(0).locator('td').first().innerText()).trim() !== '3')
 			return 'the first row number is not 3';
