@@ -74,7 +74,12 @@ function personCard(c, r, how) {
 				fact('person.commune', communeText(c.commune_code)),
 				c.address ? fact('person.address', c.address) : null,
 				c.phone ? fact('person.phone', fmtPhone(c.phone)) : null,
-				c.priority_group ? fact('person.priority', tx('person.priorityN', { n: c.priority_group })) : null),
+				c.priority_group ? fact('person.priority', tx('person.priorityN', { n: c.priority_group })) : null,
+				r.registration ? fact('ck.registration', tx('ck.reg.' + r.registration.status)) : null,
+				r.appointment_today
+					? fact('ck.appointment', h('strong', {},
+						`${r.appointment_today.starts}–${r.appointment_today.ends}, ${r.appointment_today.site_name}`))
+					: null),
 			flagBadges(c).length ? h('p', { class: 'badges' }, flagBadges(c)) : null,
 			notes.length
 				? h('div', { class: 'ck-notes' },
