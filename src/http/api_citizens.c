@@ -14,24 +14,18 @@
 
 /* ---- scope resolver ------------------------------------------------------ */
 
+static enum tc_qs get_citizen(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
+{
+	return tc_q_citizen_get(c, id, a, out);
+}
+
 tc_err tc_scope_citizen_id(struct tc_req *r)
 {
 	struct tc_citizen *ct = TC_NEW(&r->arena, struct tc_citizen);
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_citizen, ct);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_citizen_get(c, id, &r->arena, ct);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = ct;
 	r->target_scope = ct->scope_path;
 	return TC_ERR_OK;

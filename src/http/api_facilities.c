@@ -7,24 +7,18 @@
 #include "../db/records.h"
 #include "api.h"
 
+static enum tc_qs get_facility(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
+{
+	return tc_q_facility_get(c, id, a, out);
+}
+
 tc_err tc_scope_facility_id(struct tc_req *r)
 {
 	struct tc_facility *f = TC_NEW(&r->arena, struct tc_facility);
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_facility, f);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_facility_get(c, id, &r->arena, f);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = f;
 	r->target_scope = f->scope_path;
 	return TC_ERR_OK;

@@ -20,24 +20,18 @@
 
 #define MAX_IMPORTS 2
 
+static enum tc_qs get_import(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
+{
+	return tc_q_import_get(c, id, a, out);
+}
+
 tc_err tc_scope_import_id(struct tc_req *r)
 {
 	struct tc_import *j = TC_NEW(&r->arena, struct tc_import);
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_import, j);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_import_get(c, id, &r->arena, j);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = j;
 	r->target_scope = j->scope_path;
 	return TC_ERR_OK;

@@ -105,25 +105,20 @@ static const char *id_text(int64_t id, struct tc_arena *a)
 
 /* ---- scope resolver ----------------------------------------------------------- */
 
+static enum tc_qs get_registration_by_id(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                                         void *out)
+{
+	return tc_q_registration_get(c, id, a, out);
+}
+
 tc_err tc_scope_registration_id(struct tc_req *r)
 {
 	struct tc_registration *g = TC_NEW(&r->arena, struct tc_registration);
 	char district[TC_DISTRICT_PATH_LEN];
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_registration_by_id, g);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_registration_get(c, id, &r->arena, g);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = g;
 	r->target_scope = g->scope_path;
 	/* the district centre it was allocated to sees it too */

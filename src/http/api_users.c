@@ -13,24 +13,18 @@
 
 /* ---- scope resolvers (run by the router before the handler) ----------- */
 
+static enum tc_qs get_user(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
+{
+	return tc_q_user_get(c, id, a, out);
+}
+
 tc_err tc_scope_user_id(struct tc_req *r)
 {
 	struct tc_user *u = TC_NEW(&r->arena, struct tc_user);
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_user, u);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_user_get(c, id, &r->arena, u);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = u;
 	r->target_scope = u->scope_path;
 	return TC_ERR_OK;

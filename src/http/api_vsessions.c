@@ -66,24 +66,18 @@ static tc_err reply_vsession(struct tc_req *r, unsigned status,
 
 /* ---- scope resolver ----------------------------------------------------------- */
 
+static enum tc_qs get_vsession(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
+{
+	return tc_q_vsession_get(c, id, a, out);
+}
+
 tc_err tc_scope_vsession_id(struct tc_req *r)
 {
 	struct tc_vsession *s = TC_NEW(&r->arena, struct tc_vsession);
-	struct tc_dbc *c;
-	int64_t id;
-	enum tc_qs qs;
-	tc_err rc;
+	tc_err rc = tc_req_load_by_id(r, get_vsession, s);
 
-	rc = tc_req_param_id(r, 0, &id);
 	if (rc != TC_ERR_OK)
 		return rc;
-	rc = tc_req_dbc(r, &c);
-	if (rc != TC_ERR_OK)
-		return rc;
-	qs = tc_q_vsession_get(c, id, &r->arena, s);
-	tc_req_dbc_release(r, c);
-	if (qs != TC_QS_ONE)
-		return tc_qs_err(qs, &r->fault);
 	r->target = s;
 	r->target_scope = s->scope_path;
 	return TC_ERR_OK;

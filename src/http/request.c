@@ -137,3 +137,21 @@ void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c)
 	tc_db_release(tc_server_db(r->srv), c);
 }
 
+
+tc_err tc_req_load_by_id(struct tc_req *r, tc_get_by_id get, void *out)
+{
+	struct tc_dbc *c;
+	int64_t id;
+	enum tc_qs qs;
+	tc_err rc;
+
+	rc = tc_req_param_id(r, 0, &id);
+	if (rc != TC_ERR_OK)
+		return rc;
+	rc = tc_req_dbc(r, &c);
+	if (rc != TC_ERR_OK)
+		return rc;
+	qs = get(c, id, &r->arena, out);
+	tc_req_dbc_release(r, c);
+	return qs == TC_QS_ONE ? TC_ERR_OK : tc_qs_err(qs, &r->fault);
+}

@@ -120,6 +120,13 @@ tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
 void tc_req_suspend(struct tc_req *r, tc_err (*after)(struct tc_req *r));
 void tc_req_resume_ok(struct tc_req *r);
 
+/* For scope resolvers: loads the record named by the path's first {id}
+ * with `get` (a query's thin wrapper) into `out`, on a borrowed read
+ * connection. NOT_FOUND and bad ids answer as usual. */
+typedef enum tc_qs (*tc_get_by_id)(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                                   void *out);
+tc_err tc_req_load_by_id(struct tc_req *r, tc_get_by_id get, void *out);
+
 /* Borrow a read connection for the request; fills the fault when none. */
 tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c);
 void tc_req_dbc_release(struct tc_req *r, struct tc_dbc *c);
