@@ -236,18 +236,17 @@ async function loadPeople() {
 // A person's vaccination: the latest registration's state, the
 // appointment, and "Đăng ký tiêm" while nothing is open.
 function vaccination(p, g) {
-	const box = h('div', { class: 'person-reg', 'data-reg-status': g ? g.status : 'none' });
-	const facts = h('dl', { class: 'facts facts-tight' },
-		h('dt', { i18n: 'portal.regStatus' }),
-		h('dd', {}, g ? statusBadge(g.status, 'portal.reg.') : tx('portal.regNone')));
-	box.append(facts);
+	const box = h('div', { class: 'person-reg', 'data-reg-status': g ? g.status : 'none' },
+		h('h3', { class: 'visually-hidden', i18n: 'portal.regStatus' }),
+		h('p', { class: 'reg-line' }, g ? statusBadge(g.status, 'portal.reg.') : h('span', { class: 'muted', i18n: 'portal.regNone' })));
 	if (g && g.status === 'scheduled' && g.appointment) {
-		facts.append(h('dt', { i18n: 'portal.appointment' }), h('dd', {}, appointmentText(g.appointment)));
+		box.append(h('p', { class: 'reg-appointment' }, h('span', { class: 'reg-label', i18n: 'portal.appointment' }), ' ',
+			appointmentText(g.appointment)));
 		box.append(h('p', { class: 'hint' }, tx('portal.regBring')));
 	} else if (g && isOpen(g)) {
 		box.append(h('p', { class: 'hint' }, tx('portal.regWait')));
 	} else if (g && g.reason) {
-		facts.append(h('dt', { i18n: 'portal.regReason' }), h('dd', {}, g.reason));
+		box.append(h('p', {}, h('span', { class: 'reg-label', i18n: 'portal.regReason' }), ' ', g.reason));
 	}
 	if (g && isOpen(g))
 		return box;
@@ -289,7 +288,11 @@ function personCard(p, regs) {
 }
 
 async function showPeople() {
+	// the message is for the list, not for the moment it loads
+	const flash = state.flash;
+	state.flash = null;
 	const main = frame(true, h('p', { class: 'muted', i18n: 'loading' }));
+	state.flash = flash;
 	let r;
 	let regs = null;
 	try {

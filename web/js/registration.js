@@ -31,12 +31,14 @@ export function statusBadge(status, prefix = 'reg.status.') {
 	return h('span', { class: `badge ${BADGES[status] || 'badge-off'}`, 'data-status': status, i18n: prefix + status });
 }
 
-// The appointment of a scheduled registration, or null.
+// The appointment of a scheduled registration (the site on a line of
+// its own), or null.
 export function appointmentText(a) {
 	if (!a)
 		return null;
 	return h('span', { class: 'appointment' },
-		h('strong', { class: 'nowrap' }, `${a.starts}–${a.ends}, ${fmtDay(a.day)}`), ', ', a.site_name);
+		h('strong', { class: 'nowrap' }, `${a.starts}–${a.ends}, ${fmtDay(a.day)}`),
+		h('span', { class: 'appointment-site' }, a.site_name));
 }
 
 // The line under a registration's state: where it was allocated, when

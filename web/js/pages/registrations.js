@@ -101,14 +101,16 @@ async function stepInputs(ctx, step) {
 	}
 	if (step === 'schedule') {
 		const sel = h('select', {}, h('option', { value: '', i18n: 'loading' }));
+		let nothing = false; // no session to choose: the step cannot run
 		const box = field({ name: 'session_id', label: 'reg.session', input: sel, hint: 'reg.sessionHint', required: true });
 		sel.disabled = true;
 		try {
 			const { sessions, prods } = await openSessions();
 			sel.replaceChildren(h('option', { value: '', i18n: 'reg.chooseSession' }),
-				sessions.map((s) => h('option', { value: String(s.id) }, sessionLabel(s, prods))));
-			sel.disabled = sessions.length === 0;
-			if (!sessions.length)
+				...sessions.map((s) => h('option', { value: String(s.id) }, sessionLabel(s, prods))));
+			nothing = sessions.length === 0;
+			sel.disabled = nothing;
+			if (nothing)
 				box.querySelector('.hint').replaceWith(h('p', { class: 'hint' },
 					tx('reg.noSessions'), ' ', h('a', { href: '#/sessions', i18n: 'reg.toSessions' })));
 		} catch (e) {
@@ -117,6 +119,7 @@ async function stepInputs(ctx, step) {
 		}
 		return {
 			el: box,
+			blocked: () => nothing,
 			collect: () => (sel.value
 				? { body: { session_id: Number(sel.value) }, problems: [] }
 				: { body: {}, problems: [{ field: 'session_id', i18n: 'check.choose' }] }),
@@ -289,6 +292,8 @@ function stepPanel(ctx, opts) {
 			status.replaceChildren(outcomeBox(step, r, known));
 			status.firstChild.focus();
 		});
+		if (inputs.blocked && inputs.blocked())
+			submit.disabled = true;
 		formSlot.replaceChildren(form);
 		const first = form.querySelector('input:not([type=radio]), select:not(:disabled)');
 		(first || submit).focus();
@@ -311,19 +316,19 @@ function regRow(g, selectable) {
 			? h('td', { class: 'check', label: 'reg.select' },
 				h('input', { type: 'checkbox', value: String(g.id), ariaLabel: 'reg.selectOne', args: { name: g.full_name } }))
 			: null,
-		h('td', { label: 'person.fullName' }, h('a', { href: `#/registrations/${g.id}`, class: 'strong-link' }, g.full_name)),
+		h('td', { label: 'person.fullName', class: 'name' }, h('a', { href: `#/registrations/${g.id}`, class: 'strong-link' }, g.full_name)),
 		h('td', { label: 'person.birthDate', class: 'nowrap' }, fmtBirth(g.birth_date),
 			age !== null ? h('span', { class: 'muted' }, ' ', tx('reg.age', { n: age })) : null),
 		h('td', { label: 'person.priority', class: 'nowrap' }, priorityText(g.priority_group)),
 		h('td', { label: 'person.commune' }, unitName(g.commune_code)),
 		h('td', { label: 'reg.statusCol' }, statusBadge(g.status),
 			h('div', { class: 'state-detail' }, stateDetail(g, unitName))),
-		h('td', { label: 'reg.registeredAt', class: 'nowrap' }, h('span', { time: g.created_at })));
+		h('td', { label: 'reg.registeredAt' }, h('span', { time: g.created_at })));
 }
 
 function filterForm(ctx) {
 	const me = ctx.me;
-	const status = h('select', { id: 'reg-status' },
+	const status = h('select', {},
 		h('option', { value: '', i18n: 'reg.status.any' }),
 		h('option', { value: 'open', i18n: 'reg.status.open' }),
 		STATES.map((s) => h('option', { value: s, i18n: 'reg.status.' + s })));
@@ -593,7 +598,7 @@ async function renderOne(main, ctx, id) {
 		h('section', { class: 'card', 'aria-labelledby': 'reg-facts' },
 			h('h2', { id: 'reg-facts', i18n: 'reg.record' }), facts,
 			canBrowsePeople(ctx.me.role)
-				? h('p', {}, h('a', { href: `#/citizens/${g.citizen_id}`, i18n: 'reg.openPerson' }))
+				? h('p', { class: 'more-link' }, h('a', { href: `#/citizens/${g.citizen_id}`, i18n: 'reg.openPerson' }))
 				: null));
 	if (!regSteps(ctx.me.role).length)
 		return;

@@ -215,9 +215,9 @@ export async function render(main, ctx) {
 	if (!ctx.current())
 		return;
 
-	const dayInput = h('input', { type: 'date', id: 'ses-day' });
+	const dayInput = h('input', { type: 'date' });
 	dayInput.value = last.day;
-	const siteSel = h('select', { id: 'ses-site' },
+	const siteSel = h('select', {},
 		h('option', { value: '', i18n: 'ses.allSites' }),
 		choices.sites.map((f) => h('option', { value: String(f.id) }, f.name)));
 	siteSel.value = last.site;
