@@ -178,7 +178,7 @@ try {
 		await main.getByText('30 phút').waitFor();
 	});
 	await check('the menu is the admin menu', async () => {
-		for (const name of ['Tổng quan', 'Tiếp đón', 'Người dân', 'Nhập danh sách', 'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'])
+		for (const name of ['Tổng quan', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Nhập danh sách', 'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'])
 			if (await navLink(name).count() !== 1)
 				return `no menu link "${name}"`;
 		if (await navLink('Tổng quan').getAttribute('aria-current') !== 'page')
@@ -376,18 +376,23 @@ try {
 	/* ---- every demo account, every page of its menu --------------------- */
 
 	// Check-in for those who look people up to vaccinate them, the
-	// citizens list for those who keep the records, imports for the
-	// offices, communes and site managers (src/http/routes.c).
-	const ALL = ['Tổng quan', 'Tiếp đón', 'Người dân', 'Nhập danh sách', 'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'];
+	// citizens list for those who keep the records, registrations for the
+	// offices, communes and the support centre, sessions for the offices
+	// and the sites, imports for the offices, communes and site managers
+	// (src/http/routes.c).
+	const ALL = ['Tổng quan', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Nhập danh sách',
+		'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'];
 	const without = (...drop) => ALL.filter((x) => !drop.includes(x));
 	const accounts = [
 		['admin', 'Quản trị viên quốc gia', 'Việt Nam', ALL],
 		['badinh', 'Cán bộ Trung tâm Y tế quận/huyện', 'Quận Ba Đình', ALL],
-		['phucxa.manager', 'Quản lý điểm tiêm', 'Trạm Y tế phường Phúc Xá', without('Người dân')],
+		['phucxa.manager', 'Quản lý điểm tiêm', 'Trạm Y tế phường Phúc Xá', without('Người dân', 'Đăng ký tiêm')],
 		['phucxa.officer', 'Cán bộ tổ công tác xã/phường', 'Phường Phúc Xá',
-			without('Tiếp đón', 'Tài khoản cán bộ', 'Nhật ký')],
-		['mcc', 'Nhân viên Trung tâm hỗ trợ (MCC)', 'Việt Nam', without('Tiếp đón', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
-		['viewer', 'Người xem báo cáo', 'Việt Nam', without('Tiếp đón', 'Người dân', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
+			without('Tiếp đón', 'Buổi tiêm', 'Tài khoản cán bộ', 'Nhật ký')],
+		['mcc', 'Nhân viên Trung tâm hỗ trợ (MCC)', 'Việt Nam',
+			without('Tiếp đón', 'Buổi tiêm', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
+		['viewer', 'Người xem báo cáo', 'Việt Nam',
+			without('Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
 	];
 	for (const [user, role, place, menu] of accounts) {
 		await check(`${user} sees "${role}", "${place}" and opens each of its ${menu.length} pages`, async () => {

@@ -4,7 +4,9 @@
 # playwright-core: tests/browser/landing.test.mjs (staff pages), then
 # tests/browser/portal.test.mjs (the citizen portal, people, check-in),
 # which is also the SMS gateway the server sends one-time codes to, then
-# tests/browser/imports.test.mjs (importing a list of people).
+# tests/browser/imports.test.mjs (importing a list of people), then
+# tests/browser/registrations.test.mjs (approving, allocating, sessions
+# and scheduling; the SMS gateway again, for codes and appointments).
 #
 #   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
 #
@@ -58,7 +60,8 @@ command -v node >/dev/null 2>&1 || bail "node is installed"
 "$bin" seed-demo --db "$tmp/t.db" >>"$tmp/setup.log" 2>&1 ||
 	bail "the demo database is seeded" "$tmp/setup.log"
 
-# A free port for the SMS gateway that portal.test.mjs opens later: the
+# A free port for the SMS gateway that portal.test.mjs (and later
+# registrations.test.mjs) opens: the
 # outbox retries with backoff, so a message sent before it listens still
 # arrives within seconds.
 smsport=$(node -e 'const s = require("net").createServer();
@@ -88,7 +91,7 @@ mkdir -p build/browser
 # Each file numbers its checks from 1; the TAP printed here numbers them
 # on across the files.
 failed=0
-for t in landing portal imports; do
+for t in landing portal imports registrations; do
 	TMPDIR="$tmp" TIEMCHUNG_SMS_PORT="$smsport" timeout 300 \
 		node "tests/browser/$t.test.mjs" "http://127.0.0.1:$port" >"$tmp/$t.tap"
 	status=$?

@@ -15,8 +15,12 @@ import * as audit from './pages/audit.js';
 import * as checkin from './pages/checkin.js';
 import * as citizens from './pages/citizens.js';
 import * as imports from './pages/imports.js';
+import * as registrations from './pages/registrations.js';
+import * as sessions from './pages/sessions.js';
 
-const PAGES = { overview, checkin, citizens, imports, units, facilities, users, audit };
+const PAGES = {
+	overview, checkin, citizens, registrations, sessions, imports, units, facilities, users, audit,
+};
 const root = document.getElementById('app');
 
 const state = {

@@ -10,6 +10,7 @@ import { applyI18n, getLang, LANGS, onLangChange, setLang, t } from './i18n.js';
 import {
 	docText, flagBadges, fmtBirth, fmtPhone, genderText, isAdult, personForm,
 } from './person.js';
+import { appointmentText, isOpen, statusBadge } from './registration.js';
 import { unitPicker } from './unitpicker.js';
 
 useStore('tiemchung.citizen.token', 'tiemchung.citizen.session');
@@ -232,7 +233,47 @@ async function loadPeople() {
 	return r;
 }
 
-function personCard(p) {
+// A person's vaccination: the latest registration's state, the
+// appointment, and "Đăng ký tiêm" while nothing is open.
+function vaccination(p, g) {
+	const box = h('div', { class: 'person-reg', 'data-reg-status': g ? g.status : 'none' },
+		h('h3', { class: 'visually-hidden', i18n: 'portal.regStatus' }),
+		h('p', { class: 'reg-line' }, g ? statusBadge(g.status, 'portal.reg.') : h('span', { class: 'muted', i18n: 'portal.regNone' })));
+	if (g && g.status === 'scheduled' && g.appointment) {
+		box.append(h('p', { class: 'reg-appointment' }, h('span', { class: 'reg-label', i18n: 'portal.appointment' }), ' ',
+			appointmentText(g.appointment)));
+		box.append(h('p', { class: 'hint' }, tx('portal.regBring')));
+	} else if (g && isOpen(g)) {
+		box.append(h('p', { class: 'hint' }, tx('portal.regWait')));
+	} else if (g && g.reason) {
+		box.append(h('p', {}, h('span', { class: 'reg-label', i18n: 'portal.regReason' }), ' ', g.reason));
+	}
+	if (g && isOpen(g))
+		return box;
+	const go = h('button', {
+		type: 'button', class: 'btn btn-block', ariaLabel: 'portal.regCreateFor', args: { name: p.full_name },
+	}, h('span', { i18n: 'portal.regCreate' }));
+	const status = h('div', { class: 'status-area' });
+	go.addEventListener('click', async () => {
+		go.disabled = true;
+		status.replaceChildren();
+		try {
+			await api('POST', '/me/registrations', { body: { citizen_id: p.id } });
+			state.flash = { key: 'portal.regCreated', args: { name: p.full_name }, kind: 'success' };
+			showPeople();
+		} catch (e) {
+			go.disabled = false;
+			if (token())
+				status.replaceChildren(errorBox(e));
+		}
+	});
+	box.append(status, go);
+	return box;
+}
+
+// regs: GET /me/registrations' list (newest first), or null if unknown.
+function personCard(p, regs) {
+	const g = regs ? regs.find((x) => x.citizen_id === p.id) : undefined;
 	return h('li', { class: 'person-card', 'data-person': String(p.id) },
 		h('div', { class: 'person-main' },
 			h('h2', { class: 'person-name' }, p.full_name),
@@ -241,21 +282,31 @@ function personCard(p) {
 				h('dt', { i18n: 'person.gender' }), h('dd', {}, genderText(p.gender)),
 				h('dt', { i18n: 'person.document' }), h('dd', {}, docText(p))),
 			flagBadges(p).length ? h('p', { class: 'badges' }, flagBadges(p)) : null),
+		regs ? vaccination(p, g || null) : null,
 		h('a', { class: 'btn btn-primary btn-block', href: `#/qr/${p.id}`, ariaLabel: 'portal.showQrFor', args: { name: p.full_name } },
 			h('span', { i18n: 'portal.showQr' })));
 }
 
 async function showPeople() {
+	// the message is for the list, not for the moment it loads
+	const flash = state.flash;
+	state.flash = null;
 	const main = frame(true, h('p', { class: 'muted', i18n: 'loading' }));
+	state.flash = flash;
 	let r;
+	let regs = null;
 	try {
-		r = await loadPeople();
+		[r, regs] = await Promise.all([
+			loadPeople(),
+			// the people show even if their registrations cannot
+			api('GET', '/me/registrations').then((x) => x.registrations, () => null),
+		]);
 	} catch (e) {
 		if (token())
 			replace(main, errorBox(e), h('button', { type: 'button', class: 'btn', i18n: 'retry', on: { click: route } }));
 		return;
 	}
-	const list = h('ul', { class: 'person-list' }, r.people.map(personCard));
+	const list = h('ul', { class: 'person-list' }, r.people.map((p) => personCard(p, regs)));
 	const add = h('a', { class: r.people.length ? 'btn btn-block btn-large' : 'btn btn-primary btn-block btn-large', href: '#/register', id: 'portal-add' },
 		h('span', { i18n: r.people.length ? 'portal.addFamily' : 'portal.addSelf' }));
 	frame(true,

@@ -95,6 +95,34 @@ const PEOPLE_BROWSERS = ['national_admin', 'province_health', 'district_centre',
 const IMPORTERS = ['national_admin', 'province_health', 'district_centre',
 	'commune_officer', 'site_manager'];
 
+// The vaccination flow (src/http/routes.c, src/domain/regflow.c): the
+// communes and the offices put people down for vaccination, the province
+// approves and allocates them to a district, the district centre plans
+// sessions and schedules people into them. The support centre follows
+// registrations without acting on them; sites see their own sessions.
+const REG_CREATORS = ['national_admin', 'province_health', 'district_centre', 'commune_officer'];
+const REG_READERS = [...REG_CREATORS, 'mcc_agent'];
+const OFFICES = ['national_admin', 'province_health'];
+const CENTRES = [...OFFICES, 'district_centre'];
+const SESSION_READERS = [...CENTRES, 'site_manager', 'site_staff'];
+
+// The steps a role may take, in the order the page offers them.
+export function regSteps(role) {
+	if (OFFICES.includes(role))
+		return ['approve', 'allocate', 'schedule', 'reject', 'cancel'];
+	if (role === 'district_centre')
+		return ['schedule', 'reject', 'cancel'];
+	return [];
+}
+
+export function canCreateRegistrations(role) {
+	return REG_CREATORS.includes(role);
+}
+
+export function canPlanSessions(role) {
+	return CENTRES.includes(role);
+}
+
 export function canRegisterPeople(role) {
 	return REGISTRARS.includes(role);
 }
@@ -119,6 +147,10 @@ export function navFor(role) {
 		pages.push('checkin');
 	if (PEOPLE_BROWSERS.includes(role))
 		pages.push('citizens');
+	if (REG_READERS.includes(role))
+		pages.push('registrations');
+	if (SESSION_READERS.includes(role))
+		pages.push('sessions');
 	if (IMPORTERS.includes(role))
 		pages.push('imports');
 	pages.push('units', 'facilities');

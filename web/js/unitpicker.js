@@ -12,7 +12,8 @@ let seq = 0;
 // initial: [codes below the root, one per level] to start with a choice,
 // path: the list to ask (default '/units'; the citizen portal uses
 // '/public/units'), anonymous: true to ask without the staff token,
-// hideRoot: true when the root (the whole country) goes without saying}.
+// hideRoot: true when the root (the whole country) goes without saying,
+// optional: true for a filter, where the root itself is a fine answer}.
 // Returns {el, value() -> {code, level}, chosen() -> [codes below the
 // root], problem() -> {field, i18n}|null}.
 export function unitPicker(opts) {
@@ -21,7 +22,8 @@ export function unitPicker(opts) {
 	const hint = opts.hint ? h('p', { class: 'hint', id: id + '-hint', i18n: opts.hint }) : null;
 	const err = h('p', { class: 'field-error', id: id + '-error', hidden: true });
 	const el = h('fieldset', { class: 'field picker', 'data-field': opts.name },
-		h('legend', {}, tx(opts.label), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
+		h('legend', {}, tx(opts.label),
+			opts.optional ? null : h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
 		opts.hideRoot ? null : h('p', { class: 'picker-root' }, opts.root.name),
 		selects, hint, err);
 	const chosen = []; // a unit code per select, '' where none is chosen

@@ -9,7 +9,9 @@ import * as names from '../names.js';
 import {
 	changedFields, docText, flagBadges, fmtBirth, fmtPhone, genderText, personForm,
 } from '../person.js';
-import { canCorrectPeople, canRegisterPeople, scopeLevel, scopeUnit } from '../roles.js';
+import {
+	canCorrectPeople, canCreateRegistrations, canRegisterPeople, scopeLevel, scopeUnit,
+} from '../roles.js';
 import { unitPicker } from '../unitpicker.js';
 
 const PAGE = 50;
@@ -219,6 +221,40 @@ async function renderList(main, ctx) {
 
 /* ---- one person ---------------------------------------------------------- */
 
+// Putting the person down for vaccination; a person with an open
+// registration is shown the way to it.
+function registrationCard(c) {
+	const status = h('div', { class: 'status-area' });
+	const go = h('button', { type: 'button', class: 'btn btn-primary', id: 'cit-register', i18n: 'cit.regCreate' });
+	const card = h('section', { class: 'card', 'aria-labelledby': 'cit-reg-title' },
+		h('h2', { id: 'cit-reg-title', i18n: 'cit.regTitle' }),
+		h('p', { class: 'hint', i18n: 'cit.regHint' }),
+		status,
+		h('div', { class: 'form-actions' }, go));
+	go.addEventListener('click', async () => {
+		go.disabled = true;
+		status.replaceChildren();
+		try {
+			const r = await api('POST', '/registrations', { body: { citizen_id: c.id } });
+			status.replaceChildren(h('div', { class: 'alert alert-success', role: 'status' },
+				h('p', {}, tx('cit.regCreated', { name: c.full_name })),
+				h('a', { href: `#/registrations/${r.registration.id}`, i18n: 'cit.regView' })));
+			go.remove();
+		} catch (e) {
+			go.disabled = false;
+			if (e.code === 'conflict' && e.existingId) {
+				status.replaceChildren(h('div', { class: 'alert alert-info', role: 'status' },
+					h('p', {}, tx('cit.regOpen')),
+					h('a', { href: `#/registrations/${e.existingId}`, i18n: 'cit.regView' })));
+				go.remove();
+			} else {
+				status.replaceChildren(errorBox(e));
+			}
+		}
+	});
+	return card;
+}
+
 function fact(key, ...value) {
 	return [h('dt', { i18n: key }), h('dd', {}, ...value)];
 }
@@ -299,6 +335,8 @@ async function renderPerson(main, ctx, id) {
 		status);
 	takeFlash(status);
 	main.append(h('div', { class: 'grid-person' }, details, qrCard(ctx, c, status)));
+	if (canCreateRegistrations(ctx.me.role))
+		main.append(registrationCard(c));
 
 	if (!canCorrectPeople(ctx.me.role))
 		return;
