@@ -153,7 +153,7 @@ static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	qs = tc_q_vsession_insert(c, &vc->s);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
-	return tc_audit_record(c, &vc->actor, "create", "session",
+	return tc_audit_record(c, &vc->actor, "create", "vaccination_session",
 	                       tc_arena_printf(vc->a, "%lld", (long long)vc->s.id),
 	                       vc->s.scope_path, NULL, vsession_json(&vc->s, vc->a), f);
 }
@@ -444,7 +444,7 @@ static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	const char *after_json = vsession_json(&p->after, p->a);
 	if (p->reason)
 		after_json = with_reason(after_json, p->reason, p->a);
-	return tc_audit_record(c, &p->actor, "update", "session",
+	return tc_audit_record(c, &p->actor, "update", "vaccination_session",
 	                       tc_arena_printf(p->a, "%lld", (long long)p->id),
 	                       p->before.scope_path, vsession_json(&p->before, p->a),
 	                       after_json, f);

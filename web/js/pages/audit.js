@@ -6,7 +6,7 @@ import { has } from '../i18n.js';
 import * as names from '../names.js';
 
 const PAGE = 50;
-const ENTITIES = ['user', 'facility', 'session'];
+const ENTITIES = ['user', 'facility', 'session', 'citizen', 'registration', 'vaccination_session', 'import'];
 
 // Which keys of a record are worth showing, with their label.
 const KEYS = {
