@@ -118,7 +118,8 @@ jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric ti
 batch=$(calc %.1f "($commits > 0 ? $jobs / $commits : 0)")
 answers=$(val requests "$WORK/run.txt")
 echo "  server side: $jobs write jobs in $commits commits, mean batch $batch"
-echo "  server memory: $rss0 MB before the run, $rss1 MB after"
+echo "  server memory: $rss0 MB before the run, $rss1 MB after;" \
+	"the WAL file is $(calc %.0f "$(stat -c %s "$DB-wal" 2>/dev/null || echo 0) / 1048576") MB"
 echo "  server CPU per check-in: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$answers")" \
 	"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
 stop_server
