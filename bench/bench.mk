@@ -1,14 +1,17 @@
 # Benchmarks (included by the top-level Makefile). They print figures and
 # never pass or fail on timing; see bench/README.md.
-#   make bench         both benchmarks (installs strace first)
-#   make bench-write   the durable write path only
-#   make bench-read    the read path only
-#   make bench-build   just the benchmark programs, into build/bench/
+#   make bench          every benchmark (installs strace first)
+#   make bench-write    the durable write path only
+#   make bench-read     the read path only
+#   make bench-import   importing a million citizens, against a plain C loop
+#   make bench-checkin  POST /api/v1/checkin over a million citizens
+#   make bench-build    just the benchmark programs, into build/bench/
 
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread
-BENCH_PROGS  := build/bench/loadgen build/bench/hello build/bench/sqlite_loop
+BENCH_PROGS  := build/bench/loadgen build/bench/hello build/bench/sqlite_loop \
+                build/bench/gen_citizens build/bench/import_loop
 
-.PHONY: bench bench-build bench-write bench-read deps-bench
+.PHONY: bench bench-build bench-write bench-read bench-import bench-checkin deps-bench
 
 bench-build: $(BENCH_PROGS)
 
@@ -23,19 +26,33 @@ build/bench/sqlite_loop: bench/sqlite_loop.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags sqlite3) -o $@ $< \
 		$(shell pkg-config --libs sqlite3)
+build/bench/gen_citizens: bench/gen_citizens.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+build/bench/import_loop: bench/import_loop.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags sqlite3) -o $@ $< \
+		$(shell pkg-config --libs sqlite3)
 
 deps-bench:
 	@scripts/deps.sh --bench
 
 # deps-bench first (it may install the compiler and libraries the build
-# needs), then the build, then the two runs one after the other so that
-# they do not share the CPUs.
+# needs), then the build, then the runs one after the other so that they
+# do not share the CPUs. The import comes before the check-in, which
+# reuses the citizens it imported (build/bench/citizens.N/).
 bench: deps-bench
 	@$(MAKE) --no-print-directory $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
 	@TIEMCHUNG_BIN=$(BIN) bench/read_path.sh
+	@TIEMCHUNG_BIN=$(BIN) bench/import.sh
+	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
 
 bench-write: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
 bench-read: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/read_path.sh
+bench-import: $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/import.sh
+bench-checkin: $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh

@@ -1,5 +1,5 @@
-# Shared by write_path.sh and read_path.sh: settings, a fresh demo server,
-# login, /metrics, and reading loadgen's RESULT line.
+# Shared by the bench/*.sh scripts: settings, a fresh demo server, login,
+# /metrics, and reading loadgen's RESULT line.
 # shellcheck shell=bash disable=SC2034
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +12,8 @@ WARMUP=${BENCH_WARMUP:-2}
 SERVER_THREADS=${BENCH_SERVER_THREADS:-4}
 LG_THREADS=${BENCH_LOADGEN_THREADS:-2}
 
-for b in "$BIN" "$BB/loadgen" "$BB/hello" "$BB/sqlite_loop"; do
+for b in "$BIN" "$BB/loadgen" "$BB/hello" "$BB/sqlite_loop" "$BB/gen_citizens" \
+	"$BB/import_loop"; do
 	if [ ! -x "$b" ]; then
 		echo "bench: $b is missing; run 'make bench' (or 'make all bench-build')" >&2
 		exit 2
@@ -79,9 +80,10 @@ wait_listening() {
 	fail "$SERVER_NAME did not start listening within 10 s"
 }
 
-# start_tiemchung: a migrated database with the demo data, and the server.
+# start_tiemchung [DB]: a migrated database with the demo data (a fresh
+# one by default, else DB brought up to date), and the server.
 start_tiemchung() {
-	local db=$WORK/tiemchung.db
+	local db=${1:-$WORK/tiemchung.db}
 	"$BIN" migrate --db "$db" >"$WORK/setup.log" 2>&1 || fail "migrate (see $WORK/setup.log)"
 	"$BIN" seed-demo --db "$db" >>"$WORK/setup.log" 2>&1 || fail "seed-demo"
 	SERVER_NAME=tiemchung
@@ -144,12 +146,13 @@ get() {
 	"$BB/loadgen" -n 1 -c 1 --print-body -H "Authorization: Bearer $TOKEN" "$BASE$1"
 }
 
+# login [USER]: a bearer token for a demo account (admin by default).
 login() {
-	local out
+	local out user=${1:-admin}
 	out=$("$BB/loadgen" -n 1 -c 1 --print-body -m POST \
 		-H 'Content-Type: application/json' \
-		-b '{"username":"admin","password":"tiemchung-demo"}' \
-		"$BASE/api/v1/auth/login") || fail "login"
+		-b '{"username":"'"$user"'","password":"tiemchung-demo"}' \
+		"$BASE/api/v1/auth/login") || fail "login as $user"
 	TOKEN=$(printf '%s' "$out" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
 	[ -n "$TOKEN" ] || fail "login answered without a token: $out"
 }

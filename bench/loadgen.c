@@ -5,6 +5,9 @@
  * request, reads the whole answer, records the latency, and sends the
  * next. "{n}" in the path or body becomes a counter unique within the
  * run (add a run id to the template to make it unique across runs).
+ * --bodies FILE takes the bodies from a file instead, one a line, each
+ * request the next line (cycled, in the file's order across all
+ * connections), sent as they are.
  *
  * Responses are read by Content-Length, chunked encoding, or up to EOF
  * when neither is given. An answer carrying "Connection: close" (or an
@@ -124,6 +127,7 @@ static struct {
 	const char *path;
 	const char *method;
 	const char *body;
+	const char *bodies_file;
 	const char *headers[MAX_HEADERS];
 	int nheaders;
 	int conns;
@@ -149,6 +153,14 @@ static struct addrinfo *target;
 static char *req_prefix; /* request line + fixed headers, no Content-Length */
 static size_t req_prefix_len;
 static bool path_has_n;
+
+/* --bodies: the lines of the file, read once (the file's buffer is kept). */
+struct line {
+	const char *s;
+	size_t n;
+};
+static struct line *bodies;
+static size_t nbodies;
 
 enum phase { WARMUP, MEASURE, STOP };
 static _Atomic int phase = WARMUP;
@@ -258,8 +270,12 @@ static void build_request(struct conn *c)
 	char cl[64];
 	char *out = NULL;
 
-	if (opt.body)
+	if (nbodies) {
+		const struct line *l = &bodies[(unsigned long long)num % nbodies];
+		append(&body, &body_len, &body_cap, l->s, l->n);
+	} else if (opt.body) {
 		append_tpl(&body, &body_len, &body_cap, opt.body, num);
+	}
 	append(&out, &len, &cap, opt.method, strlen(opt.method));
 	append(&out, &len, &cap, " ", 1);
 	if (path_has_n)
@@ -267,7 +283,7 @@ static void build_request(struct conn *c)
 	else
 		append(&out, &len, &cap, opt.path, strlen(opt.path));
 	append(&out, &len, &cap, req_prefix, req_prefix_len);
-	if (opt.body) {
+	if (opt.body || nbodies) {
 		int n = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", body_len);
 		append(&out, &len, &cap, cl, (size_t)n);
 		append(&out, &len, &cap, body, body_len);
@@ -686,6 +702,7 @@ static void usage(FILE *to)
 	      "  -m, --method M      request method (default GET)\n"
 	      "  -H, --header 'K: V' extra header (repeatable)\n"
 	      "  -b, --body TEXT     request body; {n} becomes a unique counter\n"
+	      "      --bodies FILE   request bodies, one a line, taken in turn (cycled)\n"
 	      "      --timeout S     give up on an answer after S seconds (default 30)\n"
 	      "      --label NAME    name printed with the results\n"
 	      "      --timeline      print the answers completed in each second\n"
@@ -725,6 +742,39 @@ static void parse_url(char *url)
 	}
 }
 
+/* Reads FILE whole and indexes its non-empty lines (without their \r\n). */
+static void load_bodies(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n, lcap = 0;
+	char chunk[1 << 16];
+
+	if (fp == NULL)
+		die("cannot read %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		append(&buf, &len, &cap, chunk, n);
+	fclose(fp);
+	for (size_t i = 0; i < len;) {
+		char *eol = memchr(buf + i, '\n', len - i);
+		size_t end = eol ? (size_t)(eol - buf) : len, k = end;
+		while (k > i && buf[k - 1] == '\r')
+			k--;
+		if (k > i) {
+			if (nbodies == lcap) {
+				lcap = lcap ? lcap * 2 : 1024;
+				bodies = realloc(bodies, lcap * sizeof(*bodies));
+				if (bodies == NULL)
+					die("%s", "out of memory");
+			}
+			bodies[nbodies++] = (struct line){ buf + i, k - i };
+		}
+		i = end + 1;
+	}
+	if (nbodies == 0)
+		die("no lines in %s", path);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -755,6 +805,7 @@ int main(int argc, char **argv)
 		                               { "method", required_argument, 0, 'm' },
 		                               { "header", required_argument, 0, 'H' },
 		                               { "body", required_argument, 0, 'b' },
+		                               { "bodies", required_argument, 0, 'B' },
 		                               { "timeout", required_argument, 0, 'T' },
 		                               { "label", required_argument, 0, 'L' },
 		                               { "print-body", no_argument, 0, 'P' },
@@ -781,6 +832,7 @@ int main(int argc, char **argv)
 			opt.headers[opt.nheaders++] = optarg;
 			break;
 		case 'b': opt.body = optarg; break;
+		case 'B': opt.bodies_file = optarg; break;
 		case 'T': opt.timeout = atof(optarg); break;
 		case 'L': opt.label = optarg; break;
 		case 'S': opt.timeline = true; break;
@@ -802,6 +854,8 @@ int main(int argc, char **argv)
 		opt.conns = (int)opt.nrequests;
 	if (opt.threads > opt.conns)
 		opt.threads = opt.conns;
+	if (opt.bodies_file)
+		load_bodies(opt.bodies_file);
 	parse_url(argv[optind]);
 	path_has_n = strstr(opt.path, "{n}") != NULL;
 	rc = getaddrinfo(opt.host, opt.port, &hints, &target);
@@ -922,7 +976,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("%s: %d connections, %d threads, %s %s%s\n", opt.label, opt.conns,
-	       opt.threads, opt.method, opt.path, opt.body ? " (with body)" : "");
+	       opt.threads, opt.method, opt.path,
+	       nbodies    ? " (bodies from a file)"
+	       : opt.body ? " (with body)"
+	                  : "");
 	printf("  %.2f s measured (after %.1f s warm-up): %llu answers, %.0f req/s, "
 	       "%.1f MB/s in\n",
 	       secs, opt.warmup, (unsigned long long)all->count, rps,
