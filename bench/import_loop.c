@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 	check(sqlite3_exec(db,
 	                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                   " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-	                   " PRAGMA cache_size=-65536;",
+	                   " PRAGMA cache_size=-262144;",
 	                   NULL, NULL, NULL),
 	      "pragmas");
 	begin = prepare("BEGIN");

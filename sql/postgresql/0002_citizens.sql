@@ -40,7 +40,7 @@ CREATE INDEX citizens_name ON citizens (name_key, birth_date);
 CREATE INDEX citizens_last_word ON citizens (last_word_key);
 CREATE INDEX citizens_scope ON citizens (scope_path, name_key);
 CREATE INDEX citizens_phone ON citizens (phone);
-CREATE INDEX citizens_guardian ON citizens (guardian_id);
+CREATE INDEX citizens_guardian ON citizens (guardian_id) WHERE guardian_id IS NOT NULL;
 
 CREATE TABLE citizen_documents (
     doc_key    text PRIMARY KEY,

@@ -47,7 +47,7 @@ CREATE INDEX citizens_name ON citizens (name_key, birth_date);
 CREATE INDEX citizens_last_word ON citizens (last_word_key);
 CREATE INDEX citizens_scope ON citizens (scope_path, name_key);
 CREATE INDEX citizens_phone ON citizens (phone);
-CREATE INDEX citizens_guardian ON citizens (guardian_id);
+CREATE INDEX citizens_guardian ON citizens (guardian_id) WHERE guardian_id IS NOT NULL;
 
 -- One person, one record: every document number points at one citizen.
 -- Keys: 'cccd:001090001234', 'cmnd:012345678', 'passport:US:X1234567'.

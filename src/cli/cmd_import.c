@@ -26,7 +26,8 @@ static const char usage[] =
 	"Running it again on the same file finishes an interrupted import and adds\n"
 	"nobody twice.\n"
 	"  --encoding E     CSV text: utf-8, windows-1258 or tcvn3 (default: detect)\n"
-	"  --batch N        rows per commit (default 2000)\n"
+	"  --batch N        rows per commit (default 20000: the command line has the\n"
+	"                   writer to itself; the server commits 2000 at a time)\n"
 	"  --rejects FILE   write the rejected rows (original columns, row, reason)\n"
 	"  --json           print the import as JSON when it ends (as GET\n"
 	"                   /api/v1/imports/{id} answers)\n"
@@ -91,7 +92,9 @@ int tc_cmd_import(int argc, char **argv)
 	                                     {"json", no_argument, 0, O_JSON},
 	                                     {"help", no_argument, 0, O_HELP},
 	                                     {0, 0, 0, 0}};
-	struct tc_import_opts o = {.actor = &tc_cli_actor};
+	/* Larger batches write each index page to the log once per batch
+	 * rather than once per 2000 rows: the import runs about twice as fast. */
+	struct tc_import_opts o = {.actor = &tc_cli_actor, .batch = 20000};
 	const char *where = tc_cli_default_db(), *rejects = NULL;
 	struct tc_db_options dbo = {.readers = 2};
 	struct bar bar = {.tty = isatty(2), .t0 = tc_mono_us()};

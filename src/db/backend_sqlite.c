@@ -66,7 +66,7 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	 * savepoints in memory rather than in temporary files. */
 	pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                   " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-	                   " PRAGMA cache_size=-65536;"
+	                   " PRAGMA cache_size=-262144;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 	                   " PRAGMA cache_size=-16384;";
 	/* The server's writer leaves checkpoints to the checkpoint thread. */
@@ -226,11 +226,25 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
+/* Past this many frames (64 MiB of 4 KiB pages, the journal size limit)
+ * the log must start over even if it means waiting for readers. */
+#define WAL_RESTART_FRAMES 16384
+
 static void sq_checkpoint(struct tc_dbc *base)
 {
+	sqlite3 *h = ((struct sq_conn *)base)->h;
 	int log = 0, done = 0;
-	sqlite3_wal_checkpoint_v2(((struct sq_conn *)base)->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	                          &log, &done);
+
+	if (sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
+	    SQLITE_OK)
+		return;
+	/* Under a steady stream of reads the log can be copied back in full
+	 * and still never start over (a reader always holds its old end), so
+	 * it grows without bound: past the limit, a RESTART checkpoint waits
+	 * (briefly holding writes back) until the readers have moved on, and
+	 * the writer then starts the log from its beginning. */
+	if (log >= WAL_RESTART_FRAMES)
+		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
 }
 
 static bool sq_txn_failed(struct tc_dbc *base)

@@ -206,6 +206,30 @@ static bool is_ascii(const char *s, size_t n)
 	return true;
 }
 
+/* Valid UTF-8 made only of code points that are in NFC whatever follows
+ * them, and no combining mark: ASCII, Latin-1, Latin Extended-A/B and
+ * Latin Extended Additional (every precomposed Vietnamese letter). Such
+ * text is already NFC, which is what nearly every cell is. */
+static bool nfc_already(const char *s, size_t n)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t c;
+
+	while (n > 0) {
+		if (*p < 0x80) {
+			p++;
+			n--;
+			continue;
+		}
+		utf8proc_ssize_t k = utf8proc_iterate(p, (utf8proc_ssize_t)n, &c);
+		if (k < 0 || !(c < 0x250 || (c >= 0x1e00 && c < 0x1f00)))
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
 void tc_nfc_cleanup(struct tc_nfc *z)
 {
 	free(z->cp);
@@ -218,7 +242,7 @@ bool tc_utf8_nfc_append(struct tc_nfc *z, const char *s, size_t n, struct tc_buf
 	const utf8proc_option_t opts = UTF8PROC_COMPOSE | UTF8PROC_STABLE;
 	utf8proc_ssize_t k;
 
-	if (is_ascii(s, n)) {
+	if (nfc_already(s, n)) {
 		tc_buf_append(out, s, n);
 		return true;
 	}
