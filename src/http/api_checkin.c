@@ -1,7 +1,8 @@
 /* POST /api/v1/checkin {"qr": TEXT}: who is this? The text is a personal
  * QR token, the QR of a chip CCCD card, or a typed ID number. A POST, so
- * nothing personal lands in a URL or an access log. The lookup and its
- * audit entry are one transaction. */
+ * nothing personal lands in a URL or an access log. The person is looked
+ * up on a read connection; the answer waits until the audit entry of the
+ * lookup is durable. */
 #include <ctype.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -46,9 +47,10 @@ static const char *how_name(enum how h)
 	return h == BY_TOKEN ? "personal_qr" : h == BY_CARD ? "cccd_card" : "id_number";
 }
 
-static tc_err run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+/* Who is it? On a read connection, in the libmicrohttpd thread: the
+ * single writer only records that the person was looked up. */
+static tc_err look_up(struct tc_dbc *c, struct checkin *ck, struct tc_fault *f)
 {
-	struct checkin *ck = cls;
 	enum tc_qs qs = TC_QS_NONE;
 	int64_t id = 0;
 
@@ -67,7 +69,7 @@ static tc_err run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return TC_ERR_OK; /* nobody: nothing to audit */
+		return TC_ERR_OK;
 	ck->found = true;
 	ck->has_reg = false;
 	id = 0;
@@ -77,6 +79,13 @@ static tc_err run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	ck->has_reg = qs == TC_QS_ONE && id != 0;
+	return TC_ERR_OK;
+}
+
+/* The read is answered only once its audit entry is durable. */
+static tc_err audit_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct checkin *ck = cls;
 	return tc_audit_record(c, &ck->actor, "checkin_lookup", "citizen",
 	                       tc_arena_printf(ck->a, "%lld", (long long)ck->ct.id),
 	                       ck->ct.scope_path, NULL,
@@ -262,5 +271,19 @@ tc_err tc_api_checkin(struct tc_req *r)
 		                    "not a personal QR code, a CCCD card's QR code or an ID "
 		                    "number (9 or 12 digits)");
 	}
-	return tc_req_write(r, run, ck, after);
+	{
+		struct tc_dbc *c;
+		rc = tc_req_dbc(r, &c);
+		if (rc != TC_ERR_OK)
+			return rc;
+		rc = look_up(c, ck, &r->fault);
+		tc_req_dbc_release(r, c);
+		if (rc != TC_ERR_OK)
+			return rc;
+	}
+	if (!ck->found) { /* nobody: nothing to audit */
+		r->job.cls = ck;
+		return after(r);
+	}
+	return tc_req_write(r, audit_run, ck, after);
 }
