@@ -226,9 +226,9 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
-/* Past this many frames (64 MiB of 4 KiB pages, the journal size limit)
+/* Past this many frames (256 MiB of 4 KiB pages)
  * the log must start over even if it means waiting for readers. */
-#define WAL_RESTART_FRAMES 16384
+#define WAL_RESTART_FRAMES 65536
 
 static void sq_checkpoint(struct tc_dbc *base)
 {
