@@ -18,6 +18,7 @@ CREATE TABLE import_jobs (
     progress    integer NOT NULL DEFAULT 0,
     error       text,
     scope_path  text COLLATE "C" NOT NULL,
+    runner      text NOT NULL,
     created_by  bigint REFERENCES users (id),
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL

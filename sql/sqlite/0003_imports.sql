@@ -22,6 +22,9 @@ CREATE TABLE import_jobs (
     progress    INTEGER NOT NULL DEFAULT 0,
     error       TEXT,
     scope_path  TEXT NOT NULL,
+    -- the run that owns the job now (a random token): a run that finds
+    -- another owner's mark on the job stops
+    runner      TEXT NOT NULL,
     created_by  INTEGER REFERENCES users (id),
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL

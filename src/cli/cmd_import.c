@@ -29,6 +29,8 @@ static const char usage[] =
 	"  --batch N        rows per commit (default 20000: the command line has the\n"
 	"                   writer to itself; the server commits 2000 at a time)\n"
 	"  --rejects FILE   write the rejected rows (original columns, row, reason)\n"
+	"  --node-id N      0..15, the part of the ids this run draws (default 15:\n"
+	"                   keep 15 for the command line, servers use 0..14)\n"
 	"  --json           print the import as JSON when it ends (as GET\n"
 	"                   /api/v1/imports/{id} answers)\n"
 	"A progress bar is drawn on a terminal. Exit status: 0 when the file was\n"
@@ -84,19 +86,20 @@ static int write_rejects(struct tc_db *db, const struct tc_import *j, const char
 
 int tc_cmd_import(int argc, char **argv)
 {
-	enum { O_DB = 256, O_ENC, O_BATCH, O_REJECTS, O_JSON, O_HELP };
+	enum { O_DB = 256, O_ENC, O_BATCH, O_REJECTS, O_JSON, O_NODE, O_HELP };
 	static const struct option opts[] = {{"db", required_argument, 0, O_DB},
 	                                     {"encoding", required_argument, 0, O_ENC},
 	                                     {"batch", required_argument, 0, O_BATCH},
 	                                     {"rejects", required_argument, 0, O_REJECTS},
 	                                     {"json", no_argument, 0, O_JSON},
+	                                     {"node-id", required_argument, 0, O_NODE},
 	                                     {"help", no_argument, 0, O_HELP},
 	                                     {0, 0, 0, 0}};
 	/* Larger batches write each index page to the log once per batch
 	 * rather than once per 2000 rows: the import runs about twice as fast. */
 	struct tc_import_opts o = {.actor = &tc_cli_actor, .batch = 20000};
 	const char *where = tc_cli_default_db(), *rejects = NULL;
-	struct tc_db_options dbo = {.readers = 2};
+	struct tc_db_options dbo = {.readers = 2, .node_id = 15};
 	struct bar bar = {.tty = isatty(2), .t0 = tc_mono_us()};
 	struct tc_importer *im = NULL;
 	struct tc_fault f = {0};
@@ -121,6 +124,13 @@ int tc_cmd_import(int argc, char **argv)
 			break;
 		case O_REJECTS: rejects = optarg; break;
 		case O_JSON: json = true; break;
+		case O_NODE:
+			if (!tc_parse_i64(optarg, 0, 15, &batch)) {
+				fprintf(stderr, "tiemchung import: --node-id takes 0 to 15\n");
+				return 2;
+			}
+			dbo.node_id = (int)batch;
+			break;
 		case O_HELP: fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}

@@ -36,7 +36,7 @@ static const char usage[] =
 	"  --otp-max-per-phone N  one-time codes per phone per login window (default 3)\n"
 	"  --otp-max-per-addr N   one-time codes per client address (default 20)\n"
 	"  --citizen-session-idle S  citizens' idle timeout, seconds (default 1800)\n"
-	"  --node-id N            0..15: this server's part of the ids it draws, distinct\n"
+	"  --node-id N            0..14: this server's part of the ids it draws, distinct\n"
 	"                         per server sharing one PostgreSQL (default 0)\n"
 	"  --body-limit BYTES     default request body limit (default 65536)\n"
 	"  --shutdown-grace S     time in-flight requests get on SIGTERM (default 20)\n"
@@ -135,7 +135,7 @@ int tc_cmd_serve(int argc, char **argv)
 		case O_OTP_PHONE: ok = int_arg("--otp-max-per-phone", optarg, 1, 100000, &cfg.otp_max_per_phone); break;
 		case O_OTP_ADDR: ok = int_arg("--otp-max-per-addr", optarg, 1, 1000000, &cfg.otp_max_per_addr); break;
 		case O_CIT_IDLE: ok = int_arg("--citizen-session-idle", optarg, 1, 86400, &cfg.citizen_session_idle_s); break;
-		case O_NODE: ok = int_arg("--node-id", optarg, 0, 15, &cfg.node_id); break;
+		case O_NODE: ok = int_arg("--node-id", optarg, 0, 14, &cfg.node_id); break;
 		case O_GRACE: ok = int_arg("--shutdown-grace", optarg, 0, 3600, &cfg.shutdown_grace_s); break;
 		case O_LEVEL:
 			if (strcmp(optarg, "debug") == 0) tc_log_set_level(TC_LOG_DEBUG);

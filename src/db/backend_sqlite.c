@@ -25,6 +25,7 @@ struct sq_conn {
 	sqlite3 *h;
 	struct cached *cache;
 	int ncache;
+	int64_t restart_after_us; /* checkpoints: no RESTART before then */
 };
 
 /* Before SQLite's first use: no global memory statistics (they take a
@@ -232,8 +233,10 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 
 static void sq_checkpoint(struct tc_dbc *base)
 {
-	sqlite3 *h = ((struct sq_conn *)base)->h;
-	int log = 0, done = 0;
+	struct sq_conn *c = (struct sq_conn *)base;
+	sqlite3 *h = c->h;
+	int log = 0, done = 0, rc;
+	int64_t now = tc_mono_us();
 
 	if (sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
 	    SQLITE_OK)
@@ -243,8 +246,15 @@ static void sq_checkpoint(struct tc_dbc *base)
 	 * it grows without bound: past the limit, a RESTART checkpoint waits
 	 * (briefly holding writes back) until the readers have moved on, and
 	 * the writer then starts the log from its beginning. */
-	if (log >= WAL_RESTART_FRAMES)
-		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+	if (log < WAL_RESTART_FRAMES || done < log || now < c->restart_after_us)
+		return;
+	/* Waiting longer would stall the writer; a long reader (a backup)
+	 * makes it give up, and it tries again a few seconds later. */
+	sqlite3_busy_timeout(h, 100);
+	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+	sqlite3_busy_timeout(h, 5000);
+	if (rc != SQLITE_OK)
+		c->restart_after_us = now + 5 * 1000000LL;
 }
 
 static bool sq_txn_failed(struct tc_dbc *base)

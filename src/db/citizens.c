@@ -285,6 +285,8 @@ tc_err tc_citizen_store(struct tc_dbc *c, struct tc_citizen *ct, struct tc_arena
 	if ((rc = check_guardian(c, ct, a, f)) != TC_ERR_OK)
 		return rc;
 	qs = tc_q_citizen_insert(c, ct);
+	if (qs == TC_QS_CONFLICT) /* an id drawn twice: two writers share a node id */
+		return tc_fault_internal(f, TC_ERR_DB, "a citizen id was drawn twice");
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	qs = tc_q_duplicates_find(c, ct, ct->created_at, &found);

@@ -285,6 +285,7 @@ struct tc_import {
 	int64_t progress; /* thousandths of the file read */
 	const char *error;
 	const char *scope_path;
+	const char *runner; /* the run that owns the job */
 	int64_t created_by;
 	int64_t created_at, updated_at;
 };
@@ -480,8 +481,13 @@ enum tc_qs tc_q_import_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
 /* The unfinished job of the same file (same SHA-256, same scope), if any. */
 enum tc_qs tc_q_import_unfinished(struct tc_dbc *c, const char *sha256, const char *scope,
                                   struct tc_arena *a, struct tc_import *out);
-/* Writes status, counters, last_row, progress and error. */
+/* Writes status, counters, last_row, progress and error, only while
+ * j->runner still owns the job (NONE: another run took it over). */
 enum tc_qs tc_q_import_update(struct tc_dbc *c, const struct tc_import *j);
+/* Takes an unfinished job over for `runner` if no run has marked it since
+ * `stale_before` (NONE: it is alive, or another run took it first). */
+enum tc_qs tc_q_import_claim(struct tc_dbc *c, int64_t id, const char *runner,
+                             int64_t stale_before, int64_t now);
 enum tc_qs tc_q_imports_list(struct tc_dbc *c, const char *scope, struct tc_page page,
                              struct tc_arena *a, struct tc_import **out, size_t *n);
 enum tc_qs tc_q_import_reject_add(struct tc_dbc *c, int64_t job_id,

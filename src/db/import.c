@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
@@ -18,6 +19,11 @@
 #include "records.h"
 
 #define DEFAULT_BATCH 2000
+/* An unfinished job nobody has marked for this long may be taken over
+ * (its run died); a live run marks it at every batch. */
+#define STALE_US (5 * 1000000LL)
+/* How often a batch the database refused as busy is tried again. */
+#define BUSY_RETRIES 10
 
 /* ---- columns ------------------------------------------------------------- */
 
@@ -220,6 +226,20 @@ static tc_err create_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	/* the unfinished job of the same file, or a new one */
 	qs = tc_q_import_unfinished(c, im->job.file_sha256, im->job.scope_path, &im->arena, &old);
 	if (qs == TC_QS_ONE) {
+		int64_t now = tc_now_us();
+		/* taken over only when its run is gone: two runs of one job
+		 * would count its rows twice */
+		qs = tc_q_import_claim(c, old.id, im->job.runner, now - STALE_US, now);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+		if (qs == TC_QS_NONE) {
+			tc_fault_set(f, TC_ERR_CONFLICT, "file",
+			             "this file is being imported right now");
+			f->existing_id = old.id;
+			return TC_ERR_CONFLICT;
+		}
+		old.runner = im->job.runner;
+		old.updated_at = now;
 		im->job = old;
 		return TC_ERR_OK;
 	}
@@ -278,7 +298,10 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 	im->today = tc_vn_day(tc_now_us());
 	base = o->file_name ? o->file_name : strrchr(o->path, '/') ? strrchr(o->path, '/') + 1
 	                                                           : o->path;
+	char runner[TC_TOKEN_LEN + 1];
+	tc_token_new(runner);
 	im->job = (struct tc_import){
+		.runner = tc_arena_strdup(&im->arena, runner),
 		.kind = "citizens",
 		.file_name = tc_arena_strdup(&im->arena, base),
 		.file_sha256 = tc_arena_strdup(&im->arena, sha),
@@ -512,6 +535,14 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			rc = tc_qs_err(qs, f);
 			break;
 		}
+		if (qs == TC_QS_ONE &&
+		    !tc_scope_contains(im->o.actor->scope, old.scope_path) &&
+		    !tc_may_register_anywhere(im->o.actor->role)) {
+			/* whose it is and how it differs stay in their jurisdiction */
+			rc = reject(c, b, r, "id_number",
+			            "this document number is on file in another jurisdiction", f);
+			continue;
+		}
 		if (qs == TC_QS_ONE) {
 			const char *diff = differences(r, &old, a);
 			if (diff == NULL) {
@@ -551,7 +582,10 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		b->job.unchanged += b->unch;
 		b->job.updated_at = tc_now_us();
 		qs = tc_q_import_update(c, &b->job);
-		if (qs < 0)
+		if (qs == TC_QS_NONE)
+			rc = tc_fault_set(f, TC_ERR_CONFLICT, "file",
+			                  "another run of this import took it over");
+		else if (qs < 0)
 			rc = tc_qs_err(qs, f);
 	}
 	if (rc == TC_ERR_OK && b->n > 0)
@@ -578,13 +612,23 @@ static void batch_done(struct tc_job *j)
 	pthread_mutex_unlock(&im->mu);
 }
 
-/* Waits for a batch in flight; its outcome becomes the job's. */
+static void batch_resubmit(struct tc_importer *im, struct batch *b);
+
+/* Waits for a batch in flight; its outcome becomes the job's. A batch the
+ * database refused as busy (another process holding it) is tried again. */
 static tc_err batch_wait(struct tc_importer *im, struct batch *b, struct tc_fault *f)
 {
-	pthread_mutex_lock(&im->mu);
-	while (b->in_flight)
-		pthread_cond_wait(&im->cv, &im->mu);
-	pthread_mutex_unlock(&im->mu);
+	for (int tries = 0;; tries++) {
+		pthread_mutex_lock(&im->mu);
+		while (b->in_flight)
+			pthread_cond_wait(&im->cv, &im->mu);
+		pthread_mutex_unlock(&im->mu);
+		if (b->n == 0 || b->wj.rc != TC_ERR_RETRY || tries >= BUSY_RETRIES)
+			break;
+		struct timespec ts = {0, 100000000L * (tries + 1)};
+		nanosleep(&ts, NULL);
+		batch_resubmit(im, b);
+	}
 	if (b->n == 0)
 		return TC_ERR_OK;
 	if (b->wj.rc != TC_ERR_OK) {
@@ -602,6 +646,16 @@ static tc_err batch_wait(struct tc_importer *im, struct batch *b, struct tc_faul
 	if (im->o.progress)
 		im->o.progress(im->o.cls, &im->job);
 	return TC_ERR_OK;
+}
+
+static void batch_resubmit(struct tc_importer *im, struct batch *b)
+{
+	memset(&b->wj, 0, sizeof(b->wj));
+	b->wj.run = batch_run;
+	b->wj.cls = b;
+	b->wj.done = batch_done;
+	b->in_flight = true;
+	tc_db_submit(im->db, &b->wj);
 }
 
 static void batch_submit(struct tc_importer *im, struct batch *b, int64_t rows_before)

@@ -6,12 +6,12 @@
 #define JOB_COLS                                                                   \
 	"id, kind, file_name, file_sha256, format, encoding, header, status, rows,"   \
 	" accepted, rejected, unchanged, last_row, progress, error, scope_path,"      \
-	" created_by, created_at, updated_at"
+	" created_by, created_at, updated_at, runner"
 
 static struct tc_sql q_insert = TC_SQL(
 	"INSERT INTO import_jobs (kind, file_name, file_sha256, format, encoding, header,"
-	" status, scope_path, created_by, created_at, updated_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $9) RETURNING id");
+	" status, scope_path, created_by, created_at, updated_at, runner)"
+	" VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $9, $10) RETURNING id");
 static struct tc_sql q_get = TC_SQL("SELECT " JOB_COLS " FROM import_jobs WHERE id = $1");
 static struct tc_sql q_unfinished = TC_SQL(
 	"SELECT " JOB_COLS " FROM import_jobs WHERE file_sha256 = $1 AND scope_path = $2"
@@ -19,7 +19,10 @@ static struct tc_sql q_unfinished = TC_SQL(
 static struct tc_sql q_update = TC_SQL(
 	"UPDATE import_jobs SET status = $2, rows = $3, accepted = $4, rejected = $5,"
 	" unchanged = $6, last_row = $7, progress = $8, error = $9, updated_at = $10"
-	" WHERE id = $1");
+	" WHERE id = $1 AND runner = $11");
+static struct tc_sql q_claim = TC_SQL(
+	"UPDATE import_jobs SET runner = $2, updated_at = $4 WHERE id = $1"
+	" AND status = 'running' AND updated_at < $3");
 static struct tc_sql q_list = TC_SQL(
 	"SELECT " JOB_COLS " FROM import_jobs WHERE " TC_SCOPE_UNDER("scope_path", "$2", "$3")
 	" ORDER BY id DESC LIMIT $4 OFFSET $5");
@@ -65,6 +68,7 @@ static void fill_job(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	j->created_by = tc_row_i64(r, 16);
 	j->created_at = tc_row_time(r, 17);
 	j->updated_at = tc_row_time(r, 18);
+	j->runner = tc_row_text(r, 19, a);
 }
 
 enum tc_qs tc_q_import_insert(struct tc_dbc *c, struct tc_import *j)
@@ -73,8 +77,8 @@ enum tc_qs tc_q_import_insert(struct tc_dbc *c, struct tc_import *j)
 	                     TC_P_TEXT(j->file_sha256), TC_P_TEXT(j->format),
 	                     TC_P_TEXT(j->encoding),   TC_P_TEXT(j->header),
 	                     TC_P_TEXT(j->scope_path), TC_P_ID(j->created_by),
-	                     TC_P_TIME(j->created_at)};
-	return tc_exec(c, &q_insert, p, 9, tc_rows_i64, &j->id);
+	                     TC_P_TIME(j->created_at), TC_P_TEXT(j->runner)};
+	return tc_exec(c, &q_insert, p, 10, tc_rows_i64, &j->id);
 }
 
 enum tc_qs tc_q_import_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
@@ -99,8 +103,17 @@ enum tc_qs tc_q_import_update(struct tc_dbc *c, const struct tc_import *j)
 	                     TC_P_I64(j->rows),      TC_P_I64(j->accepted),
 	                     TC_P_I64(j->rejected),  TC_P_I64(j->unchanged),
 	                     TC_P_I64(j->last_row),  TC_P_I64(j->progress),
-	                     TC_P_TEXT(j->error),    TC_P_TIME(j->updated_at)};
-	return tc_exec(c, &q_update, p, 10, NULL, NULL);
+	                     TC_P_TEXT(j->error),    TC_P_TIME(j->updated_at),
+	                     TC_P_TEXT(j->runner)};
+	return tc_exec(c, &q_update, p, 11, NULL, NULL);
+}
+
+enum tc_qs tc_q_import_claim(struct tc_dbc *c, int64_t id, const char *runner,
+                             int64_t stale_before, int64_t now)
+{
+	struct tc_dbv p[] = {TC_P_I64(id), TC_P_TEXT(runner), TC_P_TIME(stale_before),
+	                     TC_P_TIME(now)};
+	return tc_exec(c, &q_claim, p, 4, NULL, NULL);
 }
 
 enum tc_qs tc_q_imports_list(struct tc_dbc *c, const char *scope, struct tc_page page,

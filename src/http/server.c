@@ -830,8 +830,6 @@ void tc_server_stop(struct tc_server *srv)
 	pthread_cond_broadcast(&srv->cv);
 	pthread_mutex_unlock(&srv->mu);
 	pthread_join(srv->housekeeper, NULL);
-	tc_outbox_stop(srv->outbox);
-	srv->outbox = NULL;
 	/* Imports stop after their batch in hand; they resume when run again. */
 	pthread_mutex_lock(&srv->mu);
 	while (srv->imports > 0)
@@ -849,6 +847,9 @@ void tc_server_stop(struct tc_server *srv)
 	srv->offload = NULL;
 	tc_db_drain(srv->db);
 	wait_idle(srv, tc_mono_us() + 2000000);
+	/* No request can kick the outbox any more: its worker may stop. */
+	tc_outbox_stop(srv->outbox);
+	srv->outbox = NULL;
 	pthread_mutex_lock(&srv->mu);
 	left = srv->active;
 	pthread_mutex_unlock(&srv->mu);
