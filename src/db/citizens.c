@@ -215,8 +215,8 @@ const char *tc_citizen_doc_key(const struct tc_citizen *ct, struct tc_arena *a)
 	return tc_arena_printf(a, "%s:%s", ct->id_type, ct->id_number);
 }
 
-static tc_err check_guardian(struct tc_dbc *c, const struct tc_citizen *ct,
-                             struct tc_arena *a, struct tc_fault *f)
+tc_err tc_citizen_check_guardian(struct tc_dbc *c, const struct tc_citizen *ct,
+                                 struct tc_arena *a, struct tc_fault *f)
 {
 	struct tc_citizen g;
 	struct tc_bdate bd;
@@ -282,7 +282,7 @@ tc_err tc_citizen_store(struct tc_dbc *c, struct tc_citizen *ct, struct tc_arena
 		if (qs < 0)
 			return tc_qs_err(qs, f);
 	}
-	if ((rc = check_guardian(c, ct, a, f)) != TC_ERR_OK)
+	if ((rc = tc_citizen_check_guardian(c, ct, a, f)) != TC_ERR_OK)
 		return rc;
 	qs = tc_q_citizen_insert(c, ct);
 	if (qs == TC_QS_CONFLICT) /* an id drawn twice: two writers share a node id */

@@ -53,6 +53,12 @@ tc_err tc_citizen_insert(struct tc_dbc *c, const struct tc_actor *actor,
                          struct tc_citizen *ct, struct tc_arena *a, int64_t *existing,
                          bool *dups, struct tc_fault *f);
 
+/* A guardian named by ct must be another citizen on file, and an adult
+ * (INVALID_FIELD, field guardian_id, otherwise). In the caller's
+ * transaction. */
+tc_err tc_citizen_check_guardian(struct tc_dbc *c, const struct tc_citizen *ct,
+                                 struct tc_arena *a, struct tc_fault *f);
+
 /* The same without the audit entry, for imports (which audit per batch). */
 tc_err tc_citizen_store(struct tc_dbc *c, struct tc_citizen *ct, struct tc_arena *a,
                         int64_t *existing, bool *dups, struct tc_fault *f);

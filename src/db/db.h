@@ -449,8 +449,11 @@ enum tc_qs tc_q_duplicates_list(struct tc_dbc *c, const char *scope, struct tc_p
 enum tc_qs tc_q_otp_put(struct tc_dbc *c, const struct tc_otp *o);
 enum tc_qs tc_q_otp_get(struct tc_dbc *c, const char *phone, struct tc_arena *a,
                         struct tc_otp *out);
-/* Counts one more verification attempt. */
-enum tc_qs tc_q_otp_attempt(struct tc_dbc *c, const char *phone);
+/* Counts one more verification attempt on a live code that has attempts
+ * left and gives it back with the new count (NONE: no such code, expired
+ * or used up). Reserving first keeps concurrent guesses within the limit. */
+enum tc_qs tc_q_otp_attempt(struct tc_dbc *c, const char *phone, int64_t now,
+                            int64_t max_attempts, struct tc_arena *a, struct tc_otp *out);
 enum tc_qs tc_q_otp_delete(struct tc_dbc *c, const char *phone);
 
 /* citizens' sessions (token stored as its SHA-256 in hex); sets s->id */
@@ -467,7 +470,13 @@ enum tc_qs tc_q_outbox_add(struct tc_dbc *c, const struct tc_message *m);
 /* Queued messages whose next try is due, oldest first. */
 enum tc_qs tc_q_outbox_due(struct tc_dbc *c, int64_t now, int64_t limit,
                            struct tc_arena *a, struct tc_message **out, size_t *n);
-/* Records the outcome of a delivery attempt. */
+/* Takes a due message for one delivery attempt by moving its next try to
+ * `lease_until` (NONE: another sender took it first): servers sharing a
+ * database never send a message twice at once. */
+enum tc_qs tc_q_outbox_claim(struct tc_dbc *c, const struct tc_message *m,
+                             int64_t lease_until);
+/* Records the outcome of a delivery attempt. A one-time code's text is
+ * blanked once it is sent or given up: the code lives only hashed. */
 enum tc_qs tc_q_outbox_mark(struct tc_dbc *c, const struct tc_message *m);
 /* The newest messages to a recipient (operators, tests). */
 enum tc_qs tc_q_outbox_for(struct tc_dbc *c, const char *recipient, int64_t limit,

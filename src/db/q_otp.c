@@ -10,8 +10,10 @@ static struct tc_sql q_otp_put = TC_SQL(
 static struct tc_sql q_otp_get = TC_SQL(
 	"SELECT phone, code_hash, salt, created_at, expires_at, attempts FROM otp_codes"
 	" WHERE phone = $1");
-static struct tc_sql q_otp_attempt =
-	TC_SQL("UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1");
+static struct tc_sql q_otp_attempt = TC_SQL(
+	"UPDATE otp_codes SET attempts = attempts + 1 WHERE phone = $1 AND expires_at > $2"
+	" AND attempts < $3"
+	" RETURNING phone, code_hash, salt, created_at, expires_at, attempts");
 static struct tc_sql q_otp_delete = TC_SQL("DELETE FROM otp_codes WHERE phone = $1");
 
 static struct tc_sql q_cs_insert = TC_SQL(
@@ -35,9 +37,14 @@ static struct tc_sql q_out_add = TC_SQL(
 static struct tc_sql q_out_due = TC_SQL(
 	"SELECT " MSG_COLS " FROM outbox WHERE status = 'queued' AND next_try <= $1"
 	" ORDER BY next_try, id LIMIT $2");
+static struct tc_sql q_out_claim = TC_SQL(
+	"UPDATE outbox SET next_try = $3 WHERE id = $1 AND status = 'queued'"
+	" AND next_try = $2");
 static struct tc_sql q_out_mark = TC_SQL(
 	"UPDATE outbox SET status = $2, attempts = $3, next_try = $4, last_error = $5,"
-	" sent_at = $6 WHERE id = $1");
+	" sent_at = $6,"
+	" body = CASE WHEN kind = 'otp' AND $2 <> 'queued' THEN '(one-time code, not kept)'"
+	" ELSE body END WHERE id = $1");
 static struct tc_sql q_out_for = TC_SQL(
 	"SELECT " MSG_COLS " FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT $2");
 
@@ -67,10 +74,12 @@ enum tc_qs tc_q_otp_get(struct tc_dbc *c, const char *phone, struct tc_arena *a,
 	return tc_exec(c, &q_otp_get, p, 1, tc_rows_one, &o);
 }
 
-enum tc_qs tc_q_otp_attempt(struct tc_dbc *c, const char *phone)
+enum tc_qs tc_q_otp_attempt(struct tc_dbc *c, const char *phone, int64_t now,
+                            int64_t max_attempts, struct tc_arena *a, struct tc_otp *out)
 {
-	struct tc_dbv p[] = {TC_P_TEXT(phone)};
-	return tc_exec(c, &q_otp_attempt, p, 1, NULL, NULL);
+	struct tc_dbv p[] = {TC_P_TEXT(phone), TC_P_TIME(now), TC_P_I64(max_attempts)};
+	struct tc_row_into o = {a, out, fill_otp};
+	return tc_exec(c, &q_otp_attempt, p, 3, tc_rows_one, &o);
 }
 
 enum tc_qs tc_q_otp_delete(struct tc_dbc *c, const char *phone)
@@ -164,6 +173,13 @@ enum tc_qs tc_q_outbox_due(struct tc_dbc *c, int64_t now, int64_t limit,
 {
 	struct tc_dbv p[] = {TC_P_TIME(now), TC_P_I64(limit)};
 	return collect(c, &q_out_due, p, 2, a, out, n);
+}
+
+enum tc_qs tc_q_outbox_claim(struct tc_dbc *c, const struct tc_message *m,
+                             int64_t lease_until)
+{
+	struct tc_dbv p[] = {TC_P_I64(m->id), TC_P_TIME(m->next_try), TC_P_TIME(lease_until)};
+	return tc_exec(c, &q_out_claim, p, 3, NULL, NULL);
 }
 
 enum tc_qs tc_q_outbox_mark(struct tc_dbc *c, const struct tc_message *m)

@@ -248,6 +248,11 @@ static tc_err patch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		if (old_doc && (qs = tc_q_document_release(c, old_doc, p->before.id)) < 0)
 			return tc_qs_err(qs, f);
 	}
+	if (p->after.guardian_id != p->before.guardian_id) {
+		tc_err rc = tc_citizen_check_guardian(c, &p->after, p->a, f);
+		if (rc != TC_ERR_OK)
+			return rc;
+	}
 	qs = tc_q_citizen_update(c, &p->before, &p->after);
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(f, TC_ERR_CONFLICT, "version",

@@ -170,28 +170,33 @@ static tc_err verify_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct tc_otp o;
 	enum tc_qs qs;
 
-	qs = tc_q_otp_get(c, v->phone, v->a, &o);
+	/* the attempt is counted before the code is compared, and committed
+	 * whatever the answer: concurrent guesses stay within the limit */
+	qs = tc_q_otp_attempt(c, v->phone, v->now, OTP_MAX_ATTEMPTS, v->a, &o);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
-	if (qs == TC_QS_NONE || v->now >= o.expires_at) {
-		v->outcome = EXPIRED;
-		return TC_ERR_OK;
-	}
-	if (o.attempts >= OTP_MAX_ATTEMPTS) {
-		v->outcome = TOO_MANY;
+	if (qs == TC_QS_NONE) {
+		/* why: none, expired, or used up */
+		qs = tc_q_otp_get(c, v->phone, v->a, &o);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+		v->outcome = qs == TC_QS_ONE && v->now < o.expires_at ? TOO_MANY : EXPIRED;
 		return TC_ERR_OK;
 	}
 	code_hash(o.salt, v->phone, v->code, hash);
 	if (!tc_secret_equal(hash, o.code_hash)) {
-		/* the attempt is counted, and committed with the 401 */
-		v->outcome = o.attempts + 1 >= OTP_MAX_ATTEMPTS ? TOO_MANY : WRONG;
-		qs = tc_q_otp_attempt(c, v->phone);
-		return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+		v->outcome = o.attempts >= OTP_MAX_ATTEMPTS ? TOO_MANY : WRONG;
+		return TC_ERR_OK;
 	}
-	v->outcome = OK;
-	qs = tc_q_otp_delete(c, v->phone); /* a code works once */
+	/* a code works once: only the request that deletes it signs in */
+	qs = tc_q_otp_delete(c, v->phone);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
+	if (qs == TC_QS_NONE) {
+		v->outcome = EXPIRED;
+		return TC_ERR_OK;
+	}
+	v->outcome = OK;
 	v->s = (struct tc_csession){.phone = v->phone, .created_at = v->now,
 	                            .last_seen_at = v->now, .expires_at = v->now + v->max_s};
 	qs = tc_q_csession_insert(c, v->token_hash, &v->s);

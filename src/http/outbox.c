@@ -34,6 +34,21 @@ static tc_err mark_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
+struct claim {
+	const struct tc_message *m;
+	bool mine;
+};
+
+static tc_err claim_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct claim *cl = cls;
+	/* a lease longer than one attempt: a sender that dies leaves the
+	 * message to be tried again after it */
+	enum tc_qs qs = tc_q_outbox_claim(c, cl->m, tc_now_us() + (TIMEOUT_S + 50) * 1000000LL);
+	cl->mine = qs == TC_QS_ONE;
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
 static size_t discard(char *p, size_t size, size_t n, void *cls)
 {
 	(void)p;
@@ -95,6 +110,11 @@ static void deliver_due(struct tc_outbox *ob, CURL *curl)
 		tc_db_release(ob->db, c);
 	}
 	for (size_t i = 0; i < n; i++) {
+		struct claim cl = {.m = &m[i]};
+		if (tc_db_run(ob->db, claim_run, &cl, NULL) != TC_ERR_OK)
+			break;
+		if (!cl.mine)
+			continue; /* another server sends it */
 		const char *why = post(curl, ob->url, &m[i], &a);
 		int64_t now = tc_now_us();
 		m[i].attempts++;

@@ -391,6 +391,12 @@ static void test_patch(void **state)
 	assert_string_equal(str(r.json, "citizen.family_name"), "Âu Dương");
 	assert_string_equal(str(r.json, "citizen.given_name"), "Phong");
 	ts_resp_free(&r);
+	/* a guardian must be another adult on file */
+	ts_expect(ts_req(W.h, "PATCH", path, W.admin, "{\"version\":3,\"guardian_id\":12345}"),
+	          400, "invalid_field", "guardian_id");
+	char *self = ts_fmt("{\"version\":3,\"guardian_id\":%lld}", an_id);
+	ts_expect(ts_req(W.h, "PATCH", path, W.admin, self), 400, "invalid_field", "guardian_id");
+	free(self);
 	/* a site cannot edit records; the commune officer only in its commune */
 	ts_expect(ts_req(W.h, "PATCH", path, W.staff, "{\"version\":3}"), 403, "forbidden", NULL);
 	free(path);
