@@ -269,9 +269,13 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 	*out = NULL;
 	im->db = db;
 	im->o = *o;
+	tc_arena_init(&im->arena);
+	/* the caller's strings may not live as long as the importer */
+	im->o.path = tc_arena_strdup(&im->arena, o->path);
+	im->o.file_name = o->file_name ? tc_arena_strdup(&im->arena, o->file_name) : NULL;
+	im->o.encoding = o->encoding ? tc_arena_strdup(&im->arena, o->encoding) : NULL;
 	if (im->o.batch <= 0)
 		im->o.batch = DEFAULT_BATCH;
-	tc_arena_init(&im->arena);
 	tc_buf_init(&im->scratch);
 	pthread_mutex_init(&im->mu, NULL);
 	pthread_cond_init(&im->cv, NULL);
@@ -811,6 +815,10 @@ void tc_jw_import(struct tc_jw *w, const struct tc_import *j)
 
 static void csv_field(struct tc_buf *out, const char *s)
 {
+	/* a cell that a spreadsheet would run as a formula is written as text */
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@') {
+		tc_buf_append(out, "'", 1);
+	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		tc_buf_puts(out, s);
 		return;

@@ -204,46 +204,79 @@ tc_err tc_api_imports_list(struct tc_req *r)
 	return tc_reply_end(r, MHD_HTTP_OK);
 }
 
-/* The rejected rows hold personal data: the download is audited. */
+/* The rejected rows hold personal data: the download is audited. The file
+ * is built on the offload pool from a read connection (a large one must
+ * hold neither a libmicrohttpd worker nor the writer); the writer only
+ * records the export, and the answer waits for that record. */
 struct rejects {
 	struct tc_actor actor;
 	const struct tc_import *job;
-	struct tc_buf csv;
+	struct tc_db *db;
+	struct tc_buf csv;  /* built on the pool */
+	const char *text;   /* then kept in the request's arena */
+	size_t len;
 	struct tc_arena *a;
+	tc_err rc;
+	struct tc_fault fault;
 };
 
-static tc_err rejects_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+static void rejects_build(void *cls)
 {
 	struct rejects *x = cls;
-	tc_err rc;
+	struct tc_dbc *c = tc_db_acquire(x->db);
 
-	tc_buf_reset(&x->csv);
-	rc = tc_import_rejects_csv(c, x->job, &x->csv, f);
-	if (rc != TC_ERR_OK)
-		return rc;
+	if (c == NULL) {
+		x->rc = tc_fault_internal(&x->fault, TC_ERR_DB, "no database connection");
+		return;
+	}
+	x->rc = tc_import_rejects_csv(c, x->job, &x->csv, &x->fault);
+	tc_db_release(x->db, c);
+}
+
+static tc_err rejects_audit(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct rejects *x = cls;
 	return tc_audit_record(c, &x->actor, "export", "import",
 	                       tc_arena_printf(x->a, "%lld", (long long)x->job->id),
 	                       x->job->scope_path, NULL, "{\"what\":\"rejected rows\"}", f);
 }
 
-static tc_err rejects_after(struct tc_req *r)
+static tc_err rejects_reply(struct tc_req *r)
 {
 	struct rejects *x = r->job.cls;
-	tc_err rc = tc_reply_text(r, MHD_HTTP_OK, "text/csv; charset=utf-8", x->csv.data,
-	                          x->csv.len);
-	tc_buf_cleanup(&x->csv);
+	tc_err rc = tc_reply_text(r, MHD_HTTP_OK, "text/csv; charset=utf-8", x->text, x->len);
 	MHD_add_response_header(r->resp, "Content-Disposition",
 	                        "attachment; filename=\"rejected-rows.csv\"");
 	return rc;
 }
 
+static tc_err rejects_built(struct tc_req *r)
+{
+	struct rejects *x = r->offloaded;
+
+	x->text = tc_arena_strndup(&r->arena, x->csv.data ? x->csv.data : "", x->csv.len);
+	x->len = x->csv.len;
+	tc_buf_cleanup(&x->csv);
+	if (x->rc != TC_ERR_OK) {
+		r->fault = x->fault;
+		return x->rc;
+	}
+	return tc_req_write(r, rejects_audit, x, rejects_reply);
+}
+
 tc_err tc_api_import_rejects(struct tc_req *r)
 {
 	struct rejects *x = TC_NEW(&r->arena, struct rejects);
+	tc_err rc;
 
 	x->actor = r->actor;
 	x->job = r->target;
+	x->db = tc_server_db(r->srv);
 	x->a = &r->arena;
 	tc_buf_init(&x->csv);
-	return tc_req_write(r, rejects_run, x, rejects_after);
+	r->offloaded = x;
+	rc = tc_req_offload(r, rejects_build, x, rejects_built);
+	if (rc != TC_ERR_OK)
+		tc_buf_cleanup(&x->csv);
+	return rc;
 }
