@@ -501,7 +501,9 @@ try {
 	await shot(page, 'registrations-tablet');
 	await check('on a 1024px tablet the sessions page fits the screen', async () => {
 		await nav.getByRole('link', { name: 'Buổi tiêm', exact: true }).click();
-		await main.locator('form.filters').getByLabel('Ngày').fill(tomorrow);
+		// the page before it has date filters too: wait for this one
+		await page.getByRole('heading', { level: 1, name: 'Buổi tiêm' }).waitFor();
+		await main.locator('form.filters').getByLabel('Ngày', { exact: true }).fill(tomorrow);
 		await main.getByRole('button', { name: 'Lọc', exact: true }).click();
 		await sessions.locator('tbody tr').first().waitFor();
 		// the table may still be re-laid out as its last rows and fonts
@@ -522,7 +524,9 @@ try {
 		await page.setViewportSize({ width: 1280, height: 860 });
 		await login('phucxa.manager');
 		await nav.getByRole('link', { name: 'Buổi tiêm', exact: true }).click();
-		await main.locator('form.filters').getByLabel('Ngày').fill(tomorrow);
+		// the page before it has date filters too: wait for this one
+		await page.getByRole('heading', { level: 1, name: 'Buổi tiêm' }).waitFor();
+		await main.locator('form.filters').getByLabel('Ngày', { exact: true }).fill(tomorrow);
 		await main.getByRole('button', { name: 'Lọc', exact: true }).click();
 		await sessions.locator('tbody tr').first().getByText('Trạm Y tế phường Phúc Xá').waitFor();
 		if (await main.getByRole('button', { name: 'Tạo buổi tiêm' }).count() || await sessions.locator('button').count())
