@@ -16,7 +16,8 @@
 
 static const char usage[] =
 	"usage: tiemchung import citizens FILE [--db PATH|URL] [--encoding E]\n"
-	"                                      [--batch N] [--rejects OUT.csv] [--json]\n"
+	"                                      [--batch N] [--rejects OUT.csv] [--node-id N]\n"
+	"                                      [--json]\n"
 	"Imports people from a CSV, XLSX or old XLS file whose first row names the\n"
 	"columns, in English or Vietnamese, in any order (docs/import.md):\n"
 	"  id_type, id_number, full_name, birth_date, gender, phone, commune_code,\n"
