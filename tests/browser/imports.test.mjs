@@ -5,48 +5,10 @@
 // again (nobody is added twice) and finds an imported person on the
 // citizens page. One TAP line per check on stdout, diagnostics on stderr,
 // screenshots in build/browser/imports-*.png.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { args, check, exitStatus, launch, PASSWORD, report, shot, Watcher } from './lib.mjs';
 
-const base = process.argv[2];
-if (!base) {
-	console.error('usage: node tests/browser/imports.test.mjs http://127.0.0.1:PORT');
-	process.exit(2);
-}
-const SHOTS = 'build/browser';
-const PASSWORD = process.env.TIEMCHUNG_DEMO_PASSWORD || 'tiemchung-demo';
-const WAIT = 10000;
-mkdirSync(SHOTS, { recursive: true });
-
-let n = 0;
-let failed = 0;
-
-function report(ok, desc, detail) {
-	n++;
-	console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${desc}`);
-	if (!ok) {
-		failed++;
-		if (detail)
-			console.error(`#   ${String(detail).split('\n').slice(0, 4).join('\n#   ')}`);
-	}
-}
-
-async function check(desc, fn) {
-	try {
-		const r = await fn();
-		report(typeof r !== 'string', desc, r);
-	} catch (e) {
-		report(false, desc, e.message);
-	}
-}
-
-async function shot(page, name) {
-	try {
-		await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-	} catch (e) {
-		console.error(`# screenshot ${name}: ${e.message}`);
-	}
-}
+const { base } = args('imports.test.mjs');
 
 // Five people in Quận Ba Đình, as a commune would send them: a row-number
 // column the import ignores, Vietnamese headers in their own order. Two
@@ -61,57 +23,18 @@ const LIST = [
 ].join('\r\n') + '\r\n';
 const FILE = { name: 'ds-phuc-xa.csv', mimeType: 'text/csv', buffer: Buffer.from(LIST, 'utf8') };
 
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: [
-		'--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-	],
-});
+const browser = await launch();
 
-const consoleErrors = [];
-const failedLoads = []; // {status, url}
-const cspViolations = [];
-const expectedFailures = [
+const watch = new Watcher(browser, [
 	{ what: 'a file without the columns', status: 400, url: /\/api\/v1\/imports\/citizens\?/ },
-];
+]);
 
 try {
-	const context = await browser.newContext({
+	const page = await watch.page({
 		viewport: { width: 1280, height: 860 },
-		locale: 'vi-VN',
-		timezoneId: 'Asia/Ho_Chi_Minh',
 		acceptDownloads: true,
 	});
-	context.setDefaultTimeout(WAIT);
-	await context.addInitScript(() => {
-		window.__csp = [];
-		document.addEventListener('securitypolicyviolation', (e) => {
-			window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-		});
-	});
-	const page = await context.newPage();
-	page.on('console', (m) => {
-		if (m.type() !== 'error')
-			return;
-		const text = m.text();
-		let failedLoad;
-		if (/Content Security Policy/i.test(text))
-			cspViolations.push(text);
-		else if ((failedLoad = /^Failed to load resource: the server responded with a status of (4\d\d)/.exec(text)))
-			failedLoads.push({ status: Number(failedLoad[1]), url: m.location().url });
-		else
-			consoleErrors.push(text);
-	});
-	page.on('pageerror', (e) => consoleErrors.push('uncaught: ' + e.message));
-	const collectCsp = async () => {
-		try {
-			cspViolations.push(...await page.evaluate(() => window.__csp.splice(0)));
-		} catch (e) {
-			// navigating; the next collection gets them
-		}
-	};
+	const collectCsp = () => watch.collect(page);
 	const main = page.locator('main');
 	const nav = page.locator('nav.app-nav');
 	const job = main.locator('#imp-job');
@@ -295,22 +218,11 @@ try {
 	await shot(page, 'imports-phone');
 
 	await collectCsp();
-	await check('no console errors', () => (consoleErrors.length ? consoleErrors.join('\n') : undefined));
-	await check('no CSP violations', () => (cspViolations.length ? cspViolations.join('\n') : undefined));
-	await check('the only failed requests are those the test provoked', () => {
-		const problems = [];
-		for (const f of failedLoads)
-			if (!expectedFailures.some((x) => x.status === f.status && x.url.test(f.url)))
-				problems.push(`unexpected ${f.status} from ${f.url}`);
-		for (const x of expectedFailures)
-			if (!failedLoads.some((f) => x.status === f.status && x.url.test(f.url)))
-				problems.push(`no ${x.status} for the ${x.what}`);
-		return problems.length ? problems.join('\n') : undefined;
-	});
+	await watch.finalChecks();
 } catch (e) {
 	report(false, 'the test ran to its end', e.stack);
 } finally {
 	await browser.close();
 }
 
-process.exit(failed ? 1 : 0);
+process.exit(exitStatus());

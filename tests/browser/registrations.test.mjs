@@ -10,82 +10,15 @@
 // portal.test.mjs, this file is the SMS gateway the server posts to.
 // One TAP line per check on stdout, diagnostics on stderr, screenshots in
 // build/browser/registrations-*.png and sessions-*.png.
-import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
+import { args, check, exitStatus, launch, PASSWORD, report, shot, smsGateway, Watcher } from './lib.mjs';
 
-const base = process.argv[2];
-const smsPort = Number(process.env.TIEMCHUNG_SMS_PORT);
-if (!base || !smsPort) {
-	console.error('usage: TIEMCHUNG_SMS_PORT=PORT node tests/browser/registrations.test.mjs http://127.0.0.1:PORT');
-	process.exit(2);
-}
-const SHOTS = 'build/browser';
-const PASSWORD = process.env.TIEMCHUNG_DEMO_PASSWORD || 'tiemchung-demo';
-const WAIT = 10000;
-const SMS_WAIT = 20000; // the outbox retries with backoff: 1 s, 2 s, 4 s ...
-mkdirSync(SHOTS, { recursive: true });
-
-let n = 0;
-let failed = 0;
-
-function report(ok, desc, detail) {
-	n++;
-	console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${desc}`);
-	if (!ok) {
-		failed++;
-		if (detail)
-			console.error(`#   ${String(detail).split('\n').slice(0, 4).join('\n#   ')}`);
-	}
-}
-
-async function check(desc, fn) {
-	try {
-		const r = await fn();
-		report(typeof r !== 'string', desc, r);
-	} catch (e) {
-		report(false, desc, e.message);
-	}
-}
-
-async function shot(page, name) {
-	try {
-		await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-	} catch (e) {
-		console.error(`# screenshot ${name}: ${e.message}`);
-	}
-}
-
-/* ---- the SMS gateway ------------------------------------------------------ */
-
-const messages = []; // {to, text, kind}
-const gateway = createServer((req, res) => {
-	let body = '';
-	req.on('data', (c) => { body += c; });
-	req.on('end', () => {
-		try {
-			messages.push(JSON.parse(body));
-			res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
-		} catch (e) {
-			res.writeHead(400).end();
-		}
-	});
-});
-await new Promise((resolve, reject) => {
-	gateway.once('error', reject);
-	gateway.listen(smsPort, '127.0.0.1', resolve);
-});
+const { base, smsPort } = args('registrations.test.mjs', { sms: true });
+const sms = await smsGateway(smsPort);
 
 // The first message of `kind` to `to` (+84...) after the first `from`.
 async function smsFor(to, kind, from) {
-	const until = Date.now() + SMS_WAIT;
-	while (Date.now() < until) {
-		const m = messages.slice(from).find((x) => x.to === to && x.kind === kind);
-		if (m)
-			return m.text;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`no ${kind} SMS to ${to} within ${SMS_WAIT / 1000} s`);
+	const m = await sms.wait((x) => x.to === to && x.kind === kind, from, `${kind} SMS to ${to}`);
+	return m.text;
 }
 
 /* ---- the people ----------------------------------------------------------- */
@@ -132,62 +65,17 @@ const tomorrowVi = tomorrow.split('-').reverse().join('/');
 
 /* ---- the browser ------------------------------------------------------------ */
 
-const browser = await chromium.launch({
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: [
-		'--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-	],
-});
+const browser = await launch();
 
-const consoleErrors = [];
-const failedLoads = []; // {status, url}
-const cspViolations = [];
-const expectedFailures = [
+const watch = new Watcher(browser, [
 	{ what: 'a second registration of the same person', status: 409, url: /\/api\/v1\/registrations$/ },
-];
+]);
 
-function watch(page) {
-	page.on('console', (m) => {
-		if (m.type() !== 'error')
-			return;
-		const text = m.text();
-		let failedLoad;
-		if (/Content Security Policy/i.test(text))
-			cspViolations.push(text);
-		else if ((failedLoad = /^Failed to load resource: the server responded with a status of (4\d\d)/.exec(text)))
-			failedLoads.push({ status: Number(failedLoad[1]), url: m.location().url });
-		else
-			consoleErrors.push(text);
-	});
-	page.on('pageerror', (e) => consoleErrors.push('uncaught: ' + e.message));
-}
-
-async function newContext(opts) {
-	const context = await browser.newContext({ locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', ...opts });
-	context.setDefaultTimeout(WAIT);
-	await context.addInitScript(() => {
-		window.__csp = [];
-		document.addEventListener('securitypolicyviolation', (e) => {
-			window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-		});
-	});
-	const page = await context.newPage();
-	watch(page);
-	return page;
-}
-
-async function collectCsp(page) {
-	try {
-		cspViolations.push(...await page.evaluate(() => window.__csp.splice(0)));
-	} catch (e) {
-		// navigating; the next collection gets them
-	}
-}
+const newContext = (opts) => watch.page(opts);
+const collectCsp = (page) => watch.collect(page);
 
 async function portalSignIn(page, phone, intl) {
-	const from = messages.length;
+	const from = sms.messages.length;
 	await page.goto(base + '/portal.html');
 	await page.getByLabel('Số điện thoại di động').fill(phone);
 	await page.getByRole('button', { name: 'Nhận mã xác thực' }).click();
@@ -535,23 +423,12 @@ try {
 
 	await collectCsp(page);
 	await collectCsp(phone);
-	await check('no console errors', () => (consoleErrors.length ? consoleErrors.join('\n') : undefined));
-	await check('no CSP violations', () => (cspViolations.length ? cspViolations.join('\n') : undefined));
-	await check('the only failed requests are those the test provoked', () => {
-		const problems = [];
-		for (const f of failedLoads)
-			if (!expectedFailures.some((x) => x.status === f.status && x.url.test(f.url)))
-				problems.push(`unexpected ${f.status} from ${f.url}`);
-		for (const x of expectedFailures)
-			if (!failedLoads.some((f) => x.status === f.status && x.url.test(f.url)))
-				problems.push(`no ${x.status} for the ${x.what}`);
-		return problems.length ? problems.join('\n') : undefined;
-	});
+	await watch.finalChecks();
 } catch (e) {
 	report(false, 'the test ran to its end', e.stack);
 } finally {
 	await browser.close();
-	gateway.close();
+	sms.close();
 }
 
-process.exit(failed ? 1 : 0);
+process.exit(exitStatus());
