@@ -34,8 +34,17 @@ LISTEN  ?= 127.0.0.1:8080
 
 all: $(BIN)
 
+# Installs with apt-get whatever Debian packages are missing (the list is
+# scripts/deps.sh's); needs root, or sudo, the first time.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	@scripts/deps.sh
+	@missing="$$(scripts/deps.sh $(DEPS_ARGS))"; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 # ---- build -----------------------------------------------------------------
 

@@ -35,7 +35,7 @@ build/bench/import_loop: bench/import_loop.c
 		$(shell pkg-config --libs sqlite3)
 
 deps-bench:
-	@scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory deps DEPS_ARGS=--bench
 
 # deps-bench first (it may install the compiler and libraries the build
 # needs), then the build, then the runs one after the other so that they

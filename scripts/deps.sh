@@ -1,7 +1,7 @@
 #!/bin/sh
-# Installs the Debian packages tiemchung needs to build, test and run,
-# and only those that are missing. Used by 'make deps' (and so by 'make
-# run' and 'make test'). Needs root or sudo when something is missing.
+# Prints the Debian packages tiemchung needs to build, test and run that
+# are not installed yet (nothing when all are). 'make deps' (and so 'make
+# run' and 'make test') installs them with apt-get.
 set -eu
 
 PKGS="gcc make pkg-config clang libclang-rt-14-dev
@@ -15,7 +15,7 @@ if [ "${TIEMCHUNG_NO_BROWSER:-}" = "" ]; then
 	PKGS="$PKGS chromium"
 	command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS strace"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS strace time sqlite3"
 
 missing=""
 for p in $PKGS; do
@@ -23,19 +23,4 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
-
-echo "deps: installing$missing"
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-	if command -v sudo >/dev/null 2>&1; then
-		SUDO="sudo"
-	else
-		echo "deps: need root (or sudo) to install:$missing" >&2
-		exit 1
-	fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo $missing
