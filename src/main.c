@@ -22,6 +22,8 @@ static const char usage[] =
 	"               add a staff account; the password is read from standard input\n"
 	"  import citizens FILE\n"
 	"               import people from a CSV, XLSX or XLS file (resumable)\n"
+	"  stock check  prove every stock balance equals the ledger of movements\n"
+	"  stock sweep  write off doses left in opened vials past their hours\n"
 	"\n"
 	"every command that touches data takes --db PATH|postgresql://...\n"
 	"(default $TIEMCHUNG_DB, else data/tiemchung.db).\n"
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
 		return tc_cmd_user(argc - 1, argv + 1);
 	if (strcmp(cmd, "import") == 0)
 		return tc_cmd_import(argc - 1, argv + 1);
+	if (strcmp(cmd, "stock") == 0)
+		return tc_cmd_stock(argc - 1, argv + 1);
 	fprintf(stderr, "tiemchung: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

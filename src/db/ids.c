@@ -12,7 +12,8 @@
 /* the largest id drawn so far, in every table that takes them */
 static struct tc_sql q_max_citizen =
 	TC_SQL("SELECT COALESCE(MAX(id), 0) FROM (SELECT MAX(id) AS id FROM citizens"
-	       " UNION ALL SELECT MAX(id) FROM registrations) drawn");
+	       " UNION ALL SELECT MAX(id) FROM registrations"
+	       " UNION ALL SELECT MAX(id) FROM stock_movements) drawn");
 
 static int64_t now_ms(void)
 {

@@ -27,6 +27,7 @@
 #include "../core/jspec.h"
 #include "../core/log.h"
 #include "../core/tctime.h"
+#include "../db/stock.h"
 #include "auth.h"
 #include "metrics.h"
 #include "offload.h"
@@ -593,31 +594,70 @@ static void purge_done(struct tc_job *j)
 	free(j);
 }
 
-/* Every ten minutes: drop sessions past their end or idle for longer than
- * any idle limit, and failed-login counts whose window is over. */
-static void *housekeeper_main(void *arg)
+struct sweep {
+	struct tc_job job;
+	int64_t wasted;
+};
+
+static tc_err sweep_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
-	struct tc_server *srv = arg;
+	struct sweep *s = cls;
+	struct tc_stock_by by = {.actor_id = 0, .now = tc_now_us()};
+	return tc_stock_sweep(c, &by, 0, &s->wasted, f);
+}
+
+static void sweep_done(struct tc_job *j)
+{
+	struct sweep *s = (struct sweep *)j;
+
+	if (j->rc != TC_ERR_OK && j->rc != TC_ERR_UNAVAILABLE)
+		tc_warn("housekeeping: sweeping open vials failed: %s", tc_err_code(j->rc));
+	else if (j->rc == TC_ERR_OK && s->wasted > 0)
+		tc_info("housekeeping: %lld doses left in expired open vials written off",
+		        (long long)s->wasted);
+	free(s);
+}
+
+static void submit_purge(struct tc_server *srv)
+{
 	const struct tc_config *cfg = srv->cfg;
 	int64_t idle = cfg->session_idle_s > cfg->site_session_idle_s ? cfg->session_idle_s
 	                                                             : cfg->site_session_idle_s;
+	struct purge *p = tc_xcalloc(1, sizeof(*p));
+
+	p->now = tc_now_us();
+	p->idle_before = p->now - idle * 1000000;
+	p->citizen_idle_before = p->now - (int64_t)cfg->citizen_session_idle_s * 1000000;
+	p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
+	p->job.run = purge_run;
+	p->job.cls = p;
+	p->job.done = purge_done;
+	tc_db_submit(srv->db, &p->job);
+}
+
+/* Every minute: write off the doses left in opened vials past their
+ * hours. Every ten minutes: drop sessions past their end or idle for
+ * longer than any idle limit, and failed-login counts whose window is
+ * over. */
+static void *housekeeper_main(void *arg)
+{
+	struct tc_server *srv = arg;
+	unsigned round = 0;
 
 	pthread_mutex_lock(&srv->mu);
 	while (srv->housekeeping) {
 		struct timespec ts;
 		pthread_mutex_unlock(&srv->mu);
-		struct purge *p = tc_xcalloc(1, sizeof(*p));
-		p->now = tc_now_us();
-		p->idle_before = p->now - idle * 1000000;
-		p->citizen_idle_before = p->now - (int64_t)cfg->citizen_session_idle_s * 1000000;
-		p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
-		p->job.run = purge_run;
-		p->job.cls = p;
-		p->job.done = purge_done;
-		tc_db_submit(srv->db, &p->job);
+		struct sweep *s = tc_xcalloc(1, sizeof(*s));
+		s->job.run = sweep_run;
+		s->job.cls = s;
+		s->job.done = sweep_done;
+		tc_db_submit(srv->db, &s->job);
+		if (round++ % 10 == 0)
+			submit_purge(srv);
 		pthread_mutex_lock(&srv->mu);
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 600;
+		ts.tv_sec += 60;
 		while (srv->housekeeping &&
 		       pthread_cond_timedwait(&srv->cv, &srv->mu, &ts) != ETIMEDOUT)
 			;
