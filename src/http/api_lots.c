@@ -143,6 +143,13 @@ tc_err tc_api_lot_create(struct tc_req *r)
 		return tc_fault_set(
 		        &r->fault, TC_ERR_INVALID_FIELD, "product",
 		        "product must be a vaccine code from GET /api/v1/products");
+	/* the product's maker, when known, unless the lot says otherwise */
+	if (b.manufacturer == NULL)
+		b.manufacturer = p.manufacturer_name ? p.manufacturer_name : p.manufacturer;
+	if (b.manufacturer == NULL)
+		return tc_fault_set(&r->fault, TC_ERR_MISSING_FIELD, "manufacturer",
+		                    "no manufacturer is on record for this product: "
+		                    "give the lot's");
 	lc->actor = r->actor;
 	lc->a = &r->arena;
 	tc_api_stock_today(now, lc->today);
@@ -150,7 +157,7 @@ tc_err tc_api_lot_create(struct tc_req *r)
 		.product = p.code,
 		.lot_number = b.lot_number,
 		.expiry = b.expiry,
-		.manufacturer = b.manufacturer ? b.manufacturer : p.manufacturer_name,
+		.manufacturer = b.manufacturer,
 		.created_at = now,
 		.created_by = r->actor.user_id,
 		.product_name = p.name,
