@@ -285,6 +285,7 @@ static const struct tc_jfield return_spec[] = {
 	TC_JINT(struct off_body, quantity, TC_JF_REQUIRED, 1, TC_STOCK_MAX_QTY),
 	TC_JSTR(struct off_body, reason, TC_JF_REQUIRED, 1, 500),
 	TC_JSTR(struct off_body, party, 0, 1, 200),
+	TC_JSTR(struct off_body, note, TC_JF_MULTILINE, 1, 1000),
 	TC_JEND,
 };
 
