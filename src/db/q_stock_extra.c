@@ -5,7 +5,8 @@
 #include "stock.h"
 
 static struct tc_sql q_product_info = TC_SQL(
-        "SELECT code, name, active, manufacturer, manufacturer_name, platform, used_in_vn,"
+        "SELECT code, name, active, manufacturer, manufacturer_name, platform, "
+        "used_in_vn,"
         " series_doses, min_interval_days, rec_interval_days, booster_min_days,"
         " min_age_years, doses_per_vial, open_vial_hours, storage_min_c, storage_max_c"
         " FROM vaccine_products WHERE code = $1");

@@ -145,7 +145,8 @@ tc_err tc_api_lot_create(struct tc_req *r)
 		        "product must be a vaccine code from GET /api/v1/products");
 	/* the product's maker, when known, unless the lot says otherwise */
 	if (b.manufacturer == NULL)
-		b.manufacturer = p.manufacturer_name ? p.manufacturer_name : p.manufacturer;
+		b.manufacturer =
+		        p.manufacturer_name ? p.manufacturer_name : p.manufacturer;
 	if (b.manufacturer == NULL)
 		return tc_fault_set(&r->fault, TC_ERR_MISSING_FIELD, "manufacturer",
 		                    "no manufacturer is on record for this product: "

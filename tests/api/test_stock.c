@@ -97,7 +97,10 @@ static long long facility_named(const char *kind, const char *name)
 	size_t i;
 
 	json_array_foreach(json_object_get(j, "facilities"), i, f)
-	        if (strcmp(str(f, "name"), name) == 0) id = num(f, "id", NULL);
+	{
+		if (strcmp(str(f, "name"), name) == 0)
+			id = num(f, "id", NULL);
+	}
 	json_decref(j);
 	free(path);
 	assert_true(id > 0);
@@ -124,11 +127,12 @@ static long long lot_new(const char *product, int days, const char *expiry)
 
 static void receive_into(long long facility, long long lot, long long quantity)
 {
-	json_t *j = callf("POST", "/api/v1/stock/receipts", W.hanoi,
-	                  ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"quantity\":%lld,"
-	                         "\"source\":\"covax\"}",
-	                         facility, lot, quantity),
-	                  201);
+	json_t *j =
+	        callf("POST", "/api/v1/stock/receipts", W.hanoi,
+	              ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"quantity\":%lld,"
+	                     "\"source\":\"covax\"}",
+	                     facility, lot, quantity),
+	              201);
 	assert_true(num(j, "movement_id", NULL) > 0);
 	assert_int_equal(num(j, "written_off", NULL), 0);
 	json_decref(j);
@@ -169,7 +173,10 @@ static long long on_hand(long long facility, long long lot)
 	size_t i;
 
 	json_array_foreach(json_object_get(j, "stock"), i, row)
-	        if (num(row, "lot_id", NULL) == lot) n = num(row, "on_hand", NULL);
+	{
+		if (num(row, "lot_id", NULL) == lot)
+			n = num(row, "on_hand", NULL);
+	}
 	json_decref(j);
 	free(path);
 	return n;
@@ -179,8 +186,8 @@ static long long on_hand(long long facility, long long lot)
 static char *snapshot(void)
 {
 	json_t *j = call("GET", "/api/v1/stock?all=1", W.admin, NULL, 200);
-	json_t *s = json_pack("{sOsO}", "stock", json_object_get(j, "stock"), "in_transit",
-	                      json_object_get(j, "in_transit"));
+	json_t *s = json_pack("{sOsO}", "stock", json_object_get(j, "stock"),
+	                      "in_transit", json_object_get(j, "in_transit"));
 	char *text = json_dumps(s, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(s);
 	json_decref(j);
@@ -214,10 +221,11 @@ static int group_setup(void **state)
 	W.pw = facility_named("provincial_warehouse", "Kho vắc xin Hà Nội");
 	W.dc = facility_named("district_centre", "Trung tâm Y tế quận Ba Đình");
 	W.site = facility_named("vaccination_site", "Trạm Y tế phường Phúc Xá");
-	json_t *j = call("POST", "/api/v1/facilities", W.admin,
-	                 "{\"kind\":\"provincial_warehouse\",\"name\":\"Kho vắc xin TP HCM\","
-	                 "\"unit\":\"79\"}",
-	                 201);
+	json_t *j =
+	        call("POST", "/api/v1/facilities", W.admin,
+	             "{\"kind\":\"provincial_warehouse\",\"name\":\"Kho vắc xin TP HCM\","
+	             "\"unit\":\"79\"}",
+	             201);
 	W.hcm = num(j, "facility", "id");
 	json_decref(j);
 	return 0;
@@ -268,26 +276,32 @@ static void test_lots(void **state)
 	free(body);
 
 	expect("POST", "/api/v1/lots", W.hanoi,
-	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"2030-02-30\"}",
+	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"2030-02-"
+	              "30\"}",
 	              AZ),
 	       400, "invalid_field", "expiry");
 	expect("POST", "/api/v1/lots", W.hanoi,
-	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"31/03/2030\"}",
+	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"31/03/"
+	              "2030\"}",
 	              AZ),
 	       400, "invalid_field", "expiry");
 	expect("POST", "/api/v1/lots", W.hanoi,
-	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"%s\",\"expiry\":\"2030-03-31\"}",
+	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"%s\",\"expiry\":\"2030-03-"
+	              "31\"}",
 	              AZ, "A123456789012345678901234567890123456789X"),
 	       400, "invalid_field", "lot_number");
 	expect("POST", "/api/v1/lots", W.hanoi,
-	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"Số 1\",\"expiry\":\"2030-03-31\"}",
+	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"Số "
+	              "1\",\"expiry\":\"2030-03-31\"}",
 	              AZ),
 	       400, "invalid_field", "lot_number");
 	expect("POST", "/api/v1/lots", W.hanoi,
-	       ts_fmt("{\"product\":\"NOPE\",\"lot_number\":\"X1\",\"expiry\":\"2030-03-31\"}"),
+	       ts_fmt("{\"product\":\"NOPE\",\"lot_number\":\"X1\",\"expiry\":\"2030-03-"
+	              "31\"}"),
 	       400, "invalid_field", "product");
 	expect("POST", "/api/v1/lots", W.viewer,
-	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"2030-03-31\"}",
+	       ts_fmt("{\"product\":\"%s\",\"lot_number\":\"X1\",\"expiry\":\"2030-03-"
+	              "31\"}",
 	              AZ),
 	       403, "forbidden", NULL);
 
@@ -324,8 +338,8 @@ static void test_receipt_ship_receive(void **state)
 	       400, "invalid_field", "facility_id");
 
 	/* FEFO: the soonest expiry first, then the next */
-	char *path = ts_fmt("/api/v1/stock/fefo?facility=%lld&product=%s&quantity=1200", W.pw,
-	                    AZ);
+	char *path = ts_fmt("/api/v1/stock/fefo?facility=%lld&product=%s&quantity=1200",
+	                    W.pw, AZ);
 	json_t *j = call("GET", path, W.hanoi, NULL, 200), *picks;
 	free(path);
 	picks = json_object_get(j, "picks");
@@ -355,7 +369,10 @@ static void test_receipt_ship_receive(void **state)
 	j = call("GET", "/api/v1/stock?all=1", W.badinh, NULL, 200);
 	int seen = 0;
 	json_array_foreach(json_object_get(j, "in_transit"), i, p)
-	        seen += num(p, "transfer_id", NULL) == t1 && num(p, "quantity", NULL) == 300;
+	{
+		seen += num(p, "transfer_id", NULL) == t1 &&
+		        num(p, "quantity", NULL) == 300;
+	}
 	assert_int_equal(seen, 1);
 	json_decref(j);
 
@@ -384,9 +401,9 @@ static void test_receipt_ship_receive(void **state)
 	                 W.pw, W.dc, soon, late),
 	          201);
 	long long t2 = num(j, "transfer", "id");
-	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "transfer"),
-	                                                 "items")),
-	                 2);
+	assert_int_equal(
+	        json_array_size(json_object_get(json_object_get(j, "transfer"), "items")),
+	        2);
 	json_decref(j);
 	path = ts_fmt("/api/v1/stock/transfers/%lld/receive", t2);
 	char *before = snapshot();
@@ -588,7 +605,10 @@ static int alerts_for(long long lot, const char *reason)
 	size_t i;
 
 	json_array_foreach(json_object_get(j, "alerts"), i, a)
-	        n += num(a, "lot_id", NULL) == lot && strcmp(str(a, "reason"), reason) == 0;
+	{
+		n += num(a, "lot_id", NULL) == lot &&
+		     strcmp(str(a, "reason"), reason) == 0;
+	}
 	json_decref(j);
 	return n;
 }
@@ -605,9 +625,11 @@ static void test_quarantine(void **state)
 	expect("POST", q, W.badinh, ts_fmt("{\"reason\":\"x\"}"), 403, "forbidden", NULL);
 	expect("POST", q, W.hanoi, ts_fmt("{}"), 400, "missing_field", "reason");
 	json_t *j = call("POST", q, W.hanoi, "{\"reason\":\"Bộ Y tế thu hồi lô\"}", 201);
-	assert_true(json_is_true(json_object_get(json_object_get(j, "lot"), "quarantined")));
+	assert_true(
+	        json_is_true(json_object_get(json_object_get(j, "lot"), "quarantined")));
 	json_decref(j);
-	expect("POST", q, W.hanoi, ts_fmt("{\"reason\":\"again\"}"), 409, "wrong_state", NULL);
+	expect("POST", q, W.hanoi, ts_fmt("{\"reason\":\"again\"}"), 409, "wrong_state",
+	       NULL);
 	/* every holder sees it */
 	assert_int_equal(alerts_for(lot, "quarantined"), 2);
 	char *path = ts_fmt("/api/v1/stock?facility=%lld", W.dc);
@@ -645,9 +667,11 @@ static void test_quarantine(void **state)
 	free(after);
 
 	/* release: the national admin only */
-	expect("POST", rel, W.hanoi, ts_fmt("{\"reason\":\"ok\"}"), 403, "forbidden", NULL);
+	expect("POST", rel, W.hanoi, ts_fmt("{\"reason\":\"ok\"}"), 403, "forbidden",
+	       NULL);
 	json_decref(call("POST", rel, W.admin, "{\"reason\":\"kiểm định đạt\"}", 201));
-	expect("POST", rel, W.admin, ts_fmt("{\"reason\":\"ok\"}"), 409, "wrong_state", NULL);
+	expect("POST", rel, W.admin, ts_fmt("{\"reason\":\"ok\"}"), 409, "wrong_state",
+	       NULL);
 	assert_int_equal(alerts_for(lot, "quarantined"), 0);
 	ship(W.hanoi, W.pw, W.dc, lot, 5);
 	free(q);
@@ -676,8 +700,11 @@ static void test_vvm_and_count(void **state)
 	size_t i;
 	int wasted = 0;
 	json_array_foreach(json_object_get(j, "movements"), i, m)
-	        wasted += strcmp(str(m, "kind"), "wastage") == 0 &&
-	                  strcmp(str(m, "reason"), "vvm") == 0 && num(m, "quantity", NULL) == 60;
+	{
+		wasted += strcmp(str(m, "kind"), "wastage") == 0 &&
+		          strcmp(str(m, "reason"), "vvm") == 0 &&
+		          num(m, "quantity", NULL) == 60;
+	}
 	assert_int_equal(wasted, 1);
 	json_decref(j);
 	free(path);
@@ -690,7 +717,8 @@ static void test_vvm_and_count(void **state)
 	/* a count that matches needs no reason */
 	receive_into(W.pw, lot, 80);
 	j = callf("POST", "/api/v1/stock/adjustments", W.hanoi,
-	          ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":80}", W.pw, lot),
+	          ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":80}", W.pw,
+	                 lot),
 	          201);
 	assert_int_equal(num(j, "delta", NULL), 0);
 	assert_int_equal(num(j, "on_hand", NULL), 80);
@@ -698,10 +726,11 @@ static void test_vvm_and_count(void **state)
 	/* one that differs does */
 	char *before = snapshot();
 	expect("POST", "/api/v1/stock/adjustments", W.hanoi,
-	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":77}", W.pw, lot), 400,
-	       "missing_field", "reason");
+	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":77}", W.pw, lot),
+	       400, "missing_field", "reason");
 	expect("POST", "/api/v1/stock/adjustments", W.hanoi,
-	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":-1,\"reason\":\"x\"}",
+	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":-1,\"reason\":"
+	              "\"x\"}",
 	              W.pw, lot),
 	       400, "invalid_field", "counted");
 	char *after = snapshot();
@@ -751,7 +780,8 @@ static void test_wastage_and_roles(void **state)
 	              W.site, lot),
 	       400, "missing_field", "note");
 	expect("POST", "/api/v1/stock/wastage", W.staff,
-	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"quantity\":1}", W.site, lot),
+	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"quantity\":1}", W.site,
+	              lot),
 	       400, "missing_field", "reason");
 	/* the site's staff record wastage at their site only */
 	expect("POST", "/api/v1/stock/wastage", W.staff,
@@ -776,7 +806,8 @@ static void test_wastage_and_roles(void **state)
 	              W.site, lot),
 	       403, "forbidden", NULL);
 	expect("POST", "/api/v1/stock/adjustments", W.staff,
-	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":1,\"reason\":\"x\"}",
+	       ts_fmt("{\"facility_id\":%lld,\"lot_id\":%lld,\"counted\":1,\"reason\":"
+	              "\"x\"}",
 	              W.site, lot),
 	       403, "forbidden", NULL);
 	char *after = snapshot();
@@ -828,7 +859,8 @@ static void test_allocations(void **state)
 	              W.pw, W.dc, AZ),
 	       403, "out_of_jurisdiction", "from_facility");
 	expect("POST", "/api/v1/stock/transfers", W.hanoi,
-	       ts_fmt("{\"from_facility\":%lld,\"to_facility\":%lld,\"allocation_id\":%lld,"
+	       ts_fmt("{\"from_facility\":%lld,\"to_facility\":%lld,\"allocation_id\":%"
+	              "lld,"
 	              "\"items\":[{\"lot_id\":%lld,\"quantity\":150}]}",
 	              W.pw, W.dc, al, lot),
 	       400, "invalid_field", "allocation_id");
@@ -861,7 +893,11 @@ static json_t *find_by(json_t *arr, const char *key, long long id)
 {
 	json_t *v;
 	size_t i;
-	json_array_foreach(arr, i, v) if (num(v, key, NULL) == id) return v;
+	json_array_foreach(arr, i, v)
+	{
+		if (num(v, key, NULL) == id)
+			return v;
+	}
 	return NULL;
 }
 
@@ -894,8 +930,8 @@ static void test_reconciliation(void **state)
 	 *   opening 0 + received 40 - sent 5 (the return) - administered 0
 	 *   - wasted 3 - expired 0 + adjust_in 0 - adjust_out 2 (37 counted
 	 *   as 35) = closing 30; wastage rate 3 / (0 + 3) = 1. */
-	char *path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s", W.site,
-	                    today, today);
+	char *path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s",
+	                    W.site, today, today);
 	json_t *j = call("GET", path, W.manager, NULL, 200), *row;
 	free(path);
 	row = find_by(json_object_get(j, "lots"), "lot_id", lot);
@@ -913,12 +949,56 @@ static void test_reconciliation(void **state)
 	json_t *p, *prod = NULL;
 	size_t i;
 	json_array_foreach(json_object_get(j, "products"), i, p)
-	        if (strcmp(str(p, "product"), PF) == 0) prod = p;
+	{
+		if (strcmp(str(p, "product"), PF) == 0)
+			prod = p;
+	}
 	assert_non_null(prod);
 	assert_int_equal(num(prod, "closing", NULL), 30);
 	assert_true(json_real_value(json_object_get(prod, "wastage_rate")) == 1.0);
 	json_decref(j);
 	assert_int_equal(on_hand(W.site, lot), 30);
+
+	/* days of stock left at the site: 3 doses left for use in 7 days
+	 * (the wastage; a return is not use), 30 on hand: 30 * 7 / 3 = 70 */
+	path = ts_fmt("/api/v1/stock?facility=%lld&product=%s", W.site, PF);
+	j = call("GET", path, W.staff, NULL, 200);
+	free(path);
+	json_t *d = NULL;
+	json_array_foreach(json_object_get(j, "days_left"), i, p)
+	{
+		if (strcmp(str(p, "product"), PF) == 0)
+			d = p;
+	}
+	assert_non_null(d);
+	assert_int_equal(num(d, "on_hand", NULL), 30);
+	assert_int_equal(num(d, "used_7d", NULL), 3);
+	assert_int_equal(num(d, "days_left", NULL), 70);
+	json_decref(j);
+
+	/* the wastage movement carries no flag: nothing to resolve */
+	path = ts_fmt("/api/v1/stock/movements?facility=%lld&lot=%lld", W.site, lot);
+	j = call("GET", path, W.manager, NULL, 200);
+	free(path);
+	long long mid = 0;
+	json_array_foreach(json_object_get(j, "movements"), i, p)
+	{
+		if (strcmp(str(p, "kind"), "wastage") == 0)
+			mid = num(p, "id", NULL);
+	}
+	json_decref(j);
+	assert_true(mid > 0);
+	path = ts_fmt("/api/v1/stock/movements/%lld/resolve", mid);
+	expect("POST", path, W.staff, ts_fmt("{\"resolution\":\"x\"}"), 403, "forbidden",
+	       NULL);
+	expect("POST", path, W.manager, ts_fmt("{\"resolution\":\"x\"}"), 409,
+	       "wrong_state", NULL);
+	free(path);
+	path = ts_fmt("/api/v1/stock/vials?facility=%lld", W.site);
+	j = call("GET", path, W.staff, NULL, 200);
+	assert_true(json_is_array(json_object_get(j, "vials")));
+	json_decref(j);
+	free(path);
 
 	/* the provincial warehouse that day: 100 in, 60 out, 40 left */
 	path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s", W.pw,
@@ -942,10 +1022,11 @@ static void test_reconciliation(void **state)
 
 	path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s", W.site,
 	              today, yesterday);
-	ts_expect(ts_req(W.h, "GET", path, W.manager, NULL), 400, "invalid_parameter", "to");
+	ts_expect(ts_req(W.h, "GET", path, W.manager, NULL), 400, "invalid_parameter",
+	          "to");
 	free(path);
-	path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s", W.pw, today,
-	              today);
+	path = ts_fmt("/api/v1/stock/reconciliation?facility=%lld&from=%s&to=%s", W.pw,
+	              today, today);
 	ts_expect(ts_req(W.h, "GET", path, W.manager, NULL), 403, "out_of_jurisdiction",
 	          NULL);
 	free(path);
@@ -957,7 +1038,8 @@ static void test_reconciliation(void **state)
 	int seen = 0;
 	json_array_foreach(json_object_get(j, "rates"), i, p)
 	{
-		if (num(p, "facility_id", NULL) == W.site && strcmp(str(p, "product"), PF) == 0) {
+		if (num(p, "facility_id", NULL) == W.site &&
+		    strcmp(str(p, "product"), PF) == 0) {
 			assert_int_equal(num(p, "wasted", NULL), 3);
 			seen++;
 		}
