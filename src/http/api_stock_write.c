@@ -10,28 +10,9 @@
 
 #include "../core/tctime.h"
 #include "../db/records.h"
+#include "../domain/stockrules.h"
 #include "api.h"
 #include "api_stock.h"
-
-static const char *const sources[] = { "covax", "donation", "purchase", "other", NULL };
-static const char *const wastage_reasons[] = {
-	"opened_vial_expired",
-	"breakage",
-	"cold_chain",
-	"vvm",
-	"expired",
-	"recall",
-	"other",
-	NULL,
-};
-
-static bool one_of(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
 
 /* ---- one movement at one facility -------------------------------------------------- */
 
@@ -206,7 +187,7 @@ tc_err tc_api_stock_receipt(struct tc_req *r)
 
 	if (rc != TC_ERR_OK)
 		return rc;
-	if (!one_of(b.source, sources))
+	if (!tc_stock_source_ok(b.source))
 		return tc_fault_set(&r->fault, TC_ERR_INVALID_FIELD, "source",
 		                    "source must be covax, donation, purchase or other");
 	j->kind = MV_RECEIPT;
@@ -297,7 +278,7 @@ static tc_err writeoff(struct tc_req *r, bool is_return)
 
 	if (rc != TC_ERR_OK)
 		return rc;
-	if (!is_return && !one_of(b.reason, wastage_reasons))
+	if (!is_return && !tc_stock_writeoff_reason_ok(b.reason))
 		return tc_fault_set(
 		        &r->fault, TC_ERR_INVALID_FIELD, "reason",
 		        "reason must be opened_vial_expired, breakage, cold_chain, "
