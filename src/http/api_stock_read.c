@@ -31,7 +31,7 @@ static tc_err query_facility(struct tc_req *r, bool required, int64_t *id)
 	return rc;
 }
 
-/* An instant's Vietnam day number and a date's first instant there. */
+/* The first instant of a day (a day number) in Vietnam. */
 static int64_t day_start_us(int64_t day)
 {
 	return day * TC_DAY_US - TC_VN_OFFSET_US;
