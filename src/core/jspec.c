@@ -1,6 +1,7 @@
 #include "jspec.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -174,5 +175,88 @@ tc_err tc_jspec_parse(const char *body, size_t len, const struct tc_jfield *spec
 	}
 out:
 	json_decref(root);
+	return rc;
+}
+
+/* One element of the list, by spec, into `slot`. */
+static tc_err parse_element(json_t *v, const char *key, size_t i,
+                            const struct tc_jfield *item_spec, void *slot,
+                            struct tc_arena *a, struct tc_fault *f)
+{
+	char *text;
+	tc_err rc;
+
+	if (!json_is_object(v))
+		return tc_fault_setf(f, a, TC_ERR_WRONG_TYPE,
+		                     tc_arena_printf(a, "%s[%zu]", key, i),
+		                     "%s[%zu] must be an object", key, i);
+	text = json_dumps(v, JSON_COMPACT);
+	if (text == NULL)
+		return tc_fault_internal(f, TC_ERR_INTERNAL, "json_dumps");
+	rc = tc_jspec_parse(text, strlen(text), item_spec, slot, a, f);
+	free(text);
+	if (rc != TC_ERR_OK && f->field)
+		f->field = tc_arena_printf(a, "%s[%zu].%s", key, i, f->field);
+	return rc;
+}
+
+tc_err tc_jspec_parse_list(const char *body, size_t len, const struct tc_jfield *spec,
+                           void *out, const char *key, const struct tc_jfield *item_spec,
+                           size_t item_size, size_t max_items, void **items,
+                           size_t *nitems, struct tc_arena *a, struct tc_fault *f)
+{
+	json_error_t jerr;
+	json_t *root, *arr = NULL, *v;
+	char *rest = NULL;
+	size_t k;
+	tc_err rc = TC_ERR_OK;
+
+	*items = NULL;
+	*nitems = 0;
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return tc_fault_setf(f, a, TC_ERR_BAD_JSON, NULL,
+		                     "malformed JSON at line %d, column %d: %s", jerr.line,
+		                     jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		rc = tc_fault_set(f, TC_ERR_NOT_OBJECT, NULL, NULL);
+		goto out;
+	}
+	arr = json_incref(json_object_get(root, key));
+	json_object_del(root, key);
+	if (arr == NULL || json_is_null(arr)) {
+		rc = tc_fault_setf(f, a, TC_ERR_MISSING_FIELD, key, "%s is required", key);
+		goto out;
+	}
+	if (!json_is_array(arr)) {
+		rc = tc_fault_setf(f, a, TC_ERR_WRONG_TYPE, key, "%s must be a list", key);
+		goto out;
+	}
+	if (json_array_size(arr) == 0 || json_array_size(arr) > max_items) {
+		rc = tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, key,
+		                   "%s must be a list of 1 to %zu objects", key, max_items);
+		goto out;
+	}
+	*items = tc_arena_zalloc(a, item_size * json_array_size(arr));
+	json_array_foreach(arr, k, v)
+	{
+		rc = parse_element(v, key, k, item_spec, (char *)*items + k * item_size, a, f);
+		if (rc != TC_ERR_OK)
+			goto out;
+	}
+	rest = json_dumps(root, JSON_COMPACT);
+	if (rest == NULL) {
+		rc = tc_fault_internal(f, TC_ERR_INTERNAL, "json_dumps");
+		goto out;
+	}
+	rc = tc_jspec_parse(rest, strlen(rest), spec, out, a, f);
+	if (rc == TC_ERR_OK)
+		*nitems = json_array_size(arr);
+out:
+	free(rest);
+	json_decref(arr);
+	json_decref(root);
+	if (rc != TC_ERR_OK)
+		*items = NULL;
 	return rc;
 }

@@ -58,6 +58,16 @@ struct tc_jfield {
 tc_err tc_jspec_parse(const char *body, size_t len, const struct tc_jfield *spec,
                       void *out, struct tc_arena *a, struct tc_fault *f);
 
+/* The same for an object that also holds a list of objects under `key`
+ * (1 to `max_items` of them): the object without the list by `spec` into
+ * `out`, each element by `item_spec` into an array of `item_size`-byte
+ * structs from `a` (*items, *nitems). Faults name `key` or
+ * "key[i].field". */
+tc_err tc_jspec_parse_list(const char *body, size_t len, const struct tc_jfield *spec,
+                           void *out, const char *key, const struct tc_jfield *item_spec,
+                           size_t item_size, size_t max_items, void **items,
+                           size_t *nitems, struct tc_arena *a, struct tc_fault *f);
+
 /* Counts the code points of valid UTF-8 text, or returns -1 if it is not
  * valid UTF-8 or holds control characters other than those `multiline`
  * allows. */

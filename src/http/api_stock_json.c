@@ -231,89 +231,22 @@ tc_err tc_api_stock_route(struct tc_req *r, int64_t from_id, int64_t to_id,
 	return TC_ERR_OK;
 }
 
-/* One item of the array, by spec, into `slot`. */
-static tc_err parse_item(struct tc_req *r, json_t *v, size_t i,
-                         const struct tc_jfield *item_spec, void *slot)
-{
-	char *text;
-	tc_err rc;
-
-	if (!json_is_object(v))
-		return tc_fault_setf(&r->fault, &r->arena, TC_ERR_WRONG_TYPE,
-		                     tc_arena_printf(&r->arena, "items[%zu]", i),
-		                     "items[%zu] must be an object", i);
-	text = json_dumps(v, JSON_COMPACT);
-	if (text == NULL)
-		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "json_dumps");
-	rc = tc_jspec_parse(text, strlen(text), item_spec, slot, &r->arena, &r->fault);
-	free(text);
-	if (rc != TC_ERR_OK && r->fault.field)
-		r->fault.field =
-		        tc_arena_printf(&r->arena, "items[%zu].%s", i, r->fault.field);
-	return rc;
-}
-
 tc_err tc_api_stock_body_items(struct tc_req *r, const struct tc_jfield *spec, void *out,
                                const struct tc_jfield *item_spec, size_t item_size,
                                size_t max_items, void **items, size_t *nitems)
 {
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_error_t jerr;
-	json_t *root, *arr = NULL, *v;
-	char *rest = NULL;
-	size_t k;
-	tc_err rc = TC_ERR_OK;
 
 	*items = NULL;
 	*nitems = 0;
 	if (ct && strncasecmp(ct, "application/json", 16) != 0)
 		return tc_fault_set(&r->fault, TC_ERR_UNSUPPORTED_MEDIA, NULL, NULL);
 	if (r->body.len == 0)
-		return tc_fault_set(
-		        &r->fault, TC_ERR_BAD_JSON, NULL,
-		        "the request body is empty; a JSON object is required");
-	root = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return tc_fault_setf(&r->fault, &r->arena, TC_ERR_BAD_JSON, NULL,
-		                     "malformed JSON at line %d, column %d: %s",
-		                     jerr.line, jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		rc = tc_fault_set(&r->fault, TC_ERR_NOT_OBJECT, NULL, NULL);
-		goto out;
-	}
-	arr = json_incref(json_object_get(root, "items"));
-	json_object_del(root, "items");
-	if (arr == NULL) {
-		rc = tc_fault_set(&r->fault, TC_ERR_MISSING_FIELD, "items",
-		                  "items (a list of lots and quantities) is required");
-		goto out;
-	}
-	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
-	    json_array_size(arr) > max_items) {
-		rc = tc_fault_setf(&r->fault, &r->arena, TC_ERR_INVALID_FIELD, "items",
-		                   "items must be a list of 1 to %zu objects", max_items);
-		goto out;
-	}
-	*items = tc_arena_zalloc(&r->arena, item_size * json_array_size(arr));
-	json_array_foreach(arr, k, v)
-	{
-		rc = parse_item(r, v, k, item_spec, (char *)*items + k * item_size);
-		if (rc != TC_ERR_OK)
-			goto out;
-	}
-	*nitems = json_array_size(arr);
-	rest = json_dumps(root, JSON_COMPACT);
-	if (rest == NULL) {
-		rc = tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "json_dumps");
-		goto out;
-	}
-	rc = tc_jspec_parse(rest, strlen(rest), spec, out, &r->arena, &r->fault);
-out:
-	free(rest);
-	json_decref(arr);
-	json_decref(root);
-	return rc;
+		return tc_fault_set(&r->fault, TC_ERR_BAD_JSON, NULL,
+		                    "the request body is empty; a JSON object is required");
+	return tc_jspec_parse_list(r->body.data, r->body.len, spec, out, "items", item_spec,
+	                           item_size, max_items, items, nitems, &r->arena, &r->fault);
 }
 
 tc_err tc_api_stock_query_int(struct tc_req *r, const char *name, int64_t lo, int64_t hi,
