@@ -10,7 +10,8 @@ static const char usage[] =
 	"usage: tiemchung migrate [--db PATH|URL] [--data DIR]\n"
 	"Applies every schema migration the database lacks, each in its own\n"
 	"transaction, then loads Vietnam's administrative units from\n"
-	"DIR/vn-admin/*.csv when they changed. Safe to run again.\n"
+	"DIR/vn-admin/*.csv and the vaccine products from DIR/dcc-valuesets/*.json\n"
+	"and DIR/vaccines/products.csv when they changed. Safe to run again.\n"
 	"  --db    database (default $TIEMCHUNG_DB, else data/tiemchung.db)\n"
 	"  --data  reference data directory (default $TIEMCHUNG_DATA, else data)\n";
 

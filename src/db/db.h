@@ -583,14 +583,9 @@ struct tc_reg_filter {
 	int64_t from_us, to_us; /* registered in [from, to); 0: no bound */
 };
 
-/* products */
-/* Inserts or updates by code. */
-enum tc_qs tc_q_product_upsert(struct tc_dbc *c, const struct tc_product *p);
+/* products (with every attribute: tc_q_product_info*, stock.h) */
 enum tc_qs tc_q_product_get(struct tc_dbc *c, const char *code, struct tc_arena *a,
                             struct tc_product *out);
-/* Every product, active first, by name. */
-enum tc_qs tc_q_products_list(struct tc_dbc *c, struct tc_arena *a,
-                              struct tc_product **out, size_t *n);
 
 /* vaccination sessions */
 /* Sets s->id. */

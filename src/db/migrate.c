@@ -7,10 +7,11 @@
 #include "../core/arena.h"
 #include "../core/log.h"
 #include "../core/tctime.h"
-#include "../io/products_json.h"
+#include "../io/products_csv.h"
 #include "../io/units_csv.h"
 #include "dbi.h"
 #include "migrations.h"
+#include "stock.h"
 
 static struct tc_sql q_version_table = TC_SQL2(
 	"CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
@@ -155,7 +156,7 @@ static tc_err load_units(struct tc_dbc *c, void *cls, struct tc_fault *f)
 }
 
 struct products_job {
-	struct tc_product *products;
+	struct tc_product_info *products;
 	size_t n;
 	const char *sha;
 	bool loaded;
@@ -169,17 +170,17 @@ static tc_err load_products(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs;
 
 	tc_arena_init(&a);
-	qs = tc_q_refdata_get(c, "dcc-vaccine-products", &a, &have);
+	qs = tc_q_refdata_get(c, "vaccine-products", &a, &have);
 	bool same = qs >= 0 && have && strcmp(have, pj->sha) == 0;
 	tc_arena_cleanup(&a);
 	if (same)
 		return TC_ERR_OK;
 	for (size_t i = 0; i < pj->n; i++) {
-		qs = tc_q_product_upsert(c, &pj->products[i]);
+		qs = tc_q_product_info_upsert(c, &pj->products[i]);
 		if (qs < 0)
 			return tc_qs_err(qs, f);
 	}
-	qs = tc_q_refdata_set(c, "dcc-vaccine-products", pj->sha, tc_now_us());
+	qs = tc_q_refdata_set(c, "vaccine-products", pj->sha, tc_now_us());
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	pj->loaded = true;
@@ -221,8 +222,7 @@ tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
 		return rc;
 	if (uj.loaded)
 		tc_info("migrate: loaded %zu administrative units", uj.n);
-	rc = tc_products_load(tc_arena_printf(a, "%s/dcc-valuesets", data_dir), a,
-	                      &pj.products, &pj.n, &pj.sha, f);
+	rc = tc_products_csv_load(data_dir, a, &pj.products, &pj.n, &pj.sha, f);
 	if (rc != TC_ERR_OK)
 		return rc;
 	rc = tc_db_run(db, load_products, &pj, f);

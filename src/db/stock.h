@@ -39,7 +39,7 @@ struct tc_product_info {
 	bool active;
 	const char *manufacturer;      /* DCC ma code, "ORG-100030215" */
 	const char *manufacturer_name; /* "Biontech Manufacturing GmbH" */
-	const char *platform;          /* mrna, viral_vector, inactivated, protein */
+	const char *platform; /* mrna, viral_vector, inactivated, protein_subunit, other */
 	bool used_in_vn;
 	int64_t series_doses;      /* doses in the primary series */
 	int64_t min_interval_days; /* between primary doses */
@@ -267,6 +267,7 @@ tc_err tc_stock_resolve(struct tc_dbc *c, const struct tc_stock_by *by, int64_t 
 
 enum tc_qs tc_q_product_info(struct tc_dbc *c, const char *code, struct tc_arena *a,
                              struct tc_product_info *out);
+/* Every product: active first, then those used in Vietnam, then by name. */
 enum tc_qs tc_q_product_infos(struct tc_dbc *c, struct tc_arena *a,
                               struct tc_product_info **out, size_t *n);
 /* Inserts or updates a product with every attribute (migrate). */

@@ -8,6 +8,7 @@
 
 #include "../core/tctime.h"
 #include "../db/records.h"
+#include "../db/stock.h"
 #include "../domain/appointment.h"
 #include "../domain/birthdate.h"
 #include "../domain/regflow.h"
@@ -85,9 +86,41 @@ tc_err tc_scope_vsession_id(struct tc_req *r)
 
 /* ---- GET /api/v1/products ---------------------------------------------------- */
 
+/* An optional integer: null when not given (`none`). */
+static void jw_kint_or_null(struct tc_jw *w, const char *key, int64_t v, int64_t none)
+{
+	tc_jw_key(w, key);
+	if (v == none)
+		tc_jw_null(w);
+	else
+		tc_jw_int(w, v);
+}
+
+static void jw_product(struct tc_jw *w, const struct tc_product_info *p)
+{
+	tc_jw_obj(w);
+	tc_jw_kstr(w, "code", p->code);
+	tc_jw_kstr(w, "name", p->name);
+	tc_jw_kbool(w, "active", p->active);
+	tc_jw_kstr(w, "manufacturer", p->manufacturer);
+	tc_jw_kstr(w, "manufacturer_name", p->manufacturer_name);
+	tc_jw_kstr(w, "platform", p->platform);
+	tc_jw_kbool(w, "used_in_vn", p->used_in_vn);
+	tc_jw_kint(w, "series_doses", p->series_doses);
+	tc_jw_kint(w, "min_interval_days", p->min_interval_days);
+	tc_jw_kint(w, "rec_interval_days", p->rec_interval_days);
+	jw_kint_or_null(w, "booster_min_days", p->booster_min_days, -1);
+	tc_jw_kint(w, "min_age_years", p->min_age_years);
+	tc_jw_kint(w, "doses_per_vial", p->doses_per_vial);
+	tc_jw_kint(w, "open_vial_hours", p->open_vial_hours);
+	jw_kint_or_null(w, "storage_min_c", p->storage_min_c, INT64_MIN);
+	jw_kint_or_null(w, "storage_max_c", p->storage_max_c, INT64_MIN);
+	tc_jw_end(w);
+}
+
 tc_err tc_api_products_list(struct tc_req *r)
 {
-	struct tc_product *p;
+	struct tc_product_info *p;
 	struct tc_dbc *c;
 	size_t n;
 	enum tc_qs qs;
@@ -95,7 +128,7 @@ tc_err tc_api_products_list(struct tc_req *r)
 
 	if (rc != TC_ERR_OK)
 		return rc;
-	qs = tc_q_products_list(c, &r->arena, &p, &n);
+	qs = tc_q_product_infos(c, &r->arena, &p, &n);
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
@@ -103,13 +136,8 @@ tc_err tc_api_products_list(struct tc_req *r)
 	tc_jw_obj(w);
 	tc_jw_key(w, "products");
 	tc_jw_arr(w);
-	for (size_t i = 0; i < n; i++) {
-		tc_jw_obj(w);
-		tc_jw_kstr(w, "code", p[i].code);
-		tc_jw_kstr(w, "name", p[i].name);
-		tc_jw_kbool(w, "active", p[i].active);
-		tc_jw_end(w);
-	}
+	for (size_t i = 0; i < n; i++)
+		jw_product(w, &p[i]);
 	tc_jw_end(w);
 	tc_jw_end(w);
 	return tc_reply_end(r, MHD_HTTP_OK);

@@ -244,6 +244,15 @@ static json_t *get_session(long long id)
 
 static long long s1; /* Phúc Xá, soon, 5 places */
 
+static json_t *product(json_t *ps, const char *code)
+{
+	for (size_t i = 0; i < json_array_size(ps); i++)
+		if (strcmp(str(json_array_get(ps, i), "code", NULL), code) == 0)
+			return json_array_get(ps, i);
+	fail_msg("no product %s", code);
+	return NULL;
+}
+
 static void test_products_and_sessions(void **state)
 {
 	(void)state;
@@ -257,6 +266,31 @@ static void test_products_and_sessions(void **state)
 		                          strcmp(str(json_array_get(ps, i), "name", NULL),
 		                                 "Comirnaty") == 0);
 	assert_true(comirnaty);
+	/* every attribute of data/vaccines/products.csv (docs/stock.md) */
+	json_t *vax = product(ps, "EU/1/21/1529"), *com = product(ps, "EU/1/20/1528");
+	assert_string_equal(str(vax, "name", NULL), "Vaxzevria");
+	assert_string_equal(str(vax, "manufacturer", NULL), "ORG-100001699");
+	assert_string_equal(str(vax, "manufacturer_name", NULL), "AstraZeneca AB");
+	assert_string_equal(str(vax, "platform", NULL), "viral_vector");
+	assert_true(json_is_true(json_object_get(vax, "used_in_vn")));
+	assert_int_equal(json_integer_value(json_object_get(vax, "series_doses")), 2);
+	assert_int_equal(json_integer_value(json_object_get(vax, "min_interval_days")), 28);
+	assert_int_equal(json_integer_value(json_object_get(vax, "rec_interval_days")), 56);
+	assert_int_equal(json_integer_value(json_object_get(vax, "booster_min_days")), 90);
+	assert_int_equal(json_integer_value(json_object_get(vax, "min_age_years")), 18);
+	assert_int_equal(json_integer_value(json_object_get(vax, "doses_per_vial")), 10);
+	assert_int_equal(json_integer_value(json_object_get(vax, "open_vial_hours")), 6);
+	assert_int_equal(json_integer_value(json_object_get(vax, "storage_min_c")), 2);
+	assert_int_equal(json_integer_value(json_object_get(vax, "storage_max_c")), 8);
+	assert_int_equal(json_integer_value(json_object_get(com, "min_age_years")), 12);
+	assert_int_equal(json_integer_value(json_object_get(com, "storage_min_c")), -90);
+	assert_true(json_is_null(json_object_get(product(ps, "Abdala"), "booster_min_days")));
+	assert_true(json_is_null(json_object_get(product(ps, "Sputnik-V"), "storage_min_c")));
+	assert_int_equal(
+	        json_integer_value(json_object_get(product(ps, "Sputnik-V"), "storage_max_c")),
+	        -18);
+	/* active ones first, and among them those used in Vietnam */
+	assert_true(json_is_true(json_object_get(json_array_get(ps, 0), "used_in_vn")));
 	json_decref(j);
 	ts_expect(ts_req(W.h, "GET", "/api/v1/products", NULL, NULL), 401,
 	          "unauthenticated", NULL);

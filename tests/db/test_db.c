@@ -17,6 +17,7 @@
 #include "crypto/secret.h"
 #include "db/dbi.h"
 #include "db/records.h"
+#include "db/stock.h"
 #include "tsupport.h"
 
 struct fixture {
@@ -431,6 +432,75 @@ static void test_sessions(void **state)
 	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM sessions"), 0);
 }
 
+static tc_err product_upsert(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	enum tc_qs qs = tc_q_product_info_upsert(c, cls);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+/* migrate loaded data/vaccines/products.csv; NULLs read back as "not given" */
+static void test_products(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_dbc *c = tc_db_acquire(fx->db);
+	struct tc_product_info *all, p;
+	size_t n;
+
+	assert_true(tc_q_product_infos(c, &fx->a, &all, &n) >= 0);
+	assert_int_equal(n, 39);
+	for (size_t i = 1; i < n; i++) {
+		/* active first, then those used in Vietnam, then by name */
+		assert_false(all[i].active && !all[i - 1].active);
+		if (all[i].active == all[i - 1].active)
+			assert_false(all[i].used_in_vn && !all[i - 1].used_in_vn);
+	}
+	assert_true(all[0].active && all[0].used_in_vn);
+	assert_int_equal(tc_q_product_info(c, "EU/1/21/1529", &fx->a, &p), TC_QS_ONE);
+	assert_string_equal(p.name, "Vaxzevria");
+	assert_string_equal(p.manufacturer, "ORG-100001699");
+	assert_string_equal(p.manufacturer_name, "AstraZeneca AB");
+	assert_string_equal(p.platform, "viral_vector");
+	assert_true(p.active && p.used_in_vn);
+	assert_int_equal(p.series_doses, 2);
+	assert_int_equal(p.min_interval_days, 28);
+	assert_int_equal(p.rec_interval_days, 56);
+	assert_int_equal(p.booster_min_days, 90);
+	assert_int_equal(p.min_age_years, 18);
+	assert_int_equal(p.doses_per_vial, 10);
+	assert_int_equal(p.open_vial_hours, 6);
+	assert_int_equal(p.storage_min_c, 2);
+	assert_int_equal(p.storage_max_c, 8);
+	assert_int_equal(tc_q_product_info(c, "Sputnik-V", &fx->a, &p), TC_QS_ONE);
+	assert_int_equal(p.storage_min_c, INT64_MIN);
+	assert_int_equal(p.storage_max_c, -18);
+	assert_int_equal(tc_q_product_info(c, "Abdala", &fx->a, &p), TC_QS_ONE);
+	assert_int_equal(p.booster_min_days, -1);
+	assert_int_equal(tc_q_product_info(c, "nope", &fx->a, &p), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+
+	/* an update of every attribute, to NULL and back */
+	p.booster_min_days = 120;
+	p.storage_min_c = INT64_MIN;
+	p.storage_max_c = INT64_MIN;
+	p.used_in_vn = false;
+	p.active = false;
+	assert_int_equal(tc_db_run(fx->db, product_upsert, &p, &f), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_product_info(c, "Abdala", &fx->a, &p), TC_QS_ONE);
+	assert_int_equal(p.booster_min_days, 120);
+	assert_int_equal(p.storage_min_c, INT64_MIN);
+	assert_int_equal(p.storage_max_c, INT64_MIN);
+	assert_false(p.used_in_vn || p.active);
+	tc_db_release(fx->db, c);
+	/* the files did not change: migrate does not reload them */
+	assert_int_equal(tc_db_migrate(fx->db, "data", &f, &fx->a), TC_ERR_OK);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_product_info(c, "Abdala", &fx->a, &p), TC_QS_ONE);
+	assert_int_equal(p.booster_min_days, 120);
+	tc_db_release(fx->db, c);
+}
+
 struct af {
 	int64_t now, window;
 };
@@ -552,6 +622,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_products, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_authfail_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup, teardown),

@@ -1,4 +1,4 @@
-/* io/products_json: the EU DCC vaccine product value set. */
+/* io/products_json: the EU DCC value sets (vaccine products, manufacturers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,8 @@ static void test_shipped_file(void **state)
 	struct tc_arena a;
 	(void)state;
 	tc_arena_init(&a);
-	assert_int_equal(tc_products_load("data/dcc-valuesets", &a, &p, &n, &sha, &f),
+	assert_int_equal(tc_valueset_load("data/dcc-valuesets", TC_DCC_PRODUCTS_FILE, &a, &p,
+	                                  &n, &sha, &f),
 	                 TC_ERR_OK);
 	assert_true(n >= 30);
 	assert_int_equal(strlen(sha), 64);
@@ -31,6 +32,28 @@ static void test_shipped_file(void **state)
 		deprecated = deprecated ||
 		             (strcmp(p[i].code, "NVX-CoV2373") == 0 && !p[i].active);
 	assert_true(deprecated);
+	tc_arena_cleanup(&a);
+}
+
+static void test_manufacturers_file(void **state)
+{
+	struct tc_fault f = { 0 };
+	struct tc_product *m;
+	const char *sha;
+	size_t n;
+	struct tc_arena a;
+	(void)state;
+	tc_arena_init(&a);
+	assert_int_equal(tc_valueset_load("data/dcc-valuesets", TC_DCC_MANUFACTURERS_FILE, &a,
+	                                  &m, &n, &sha, &f),
+	                 TC_ERR_OK);
+	assert_int_equal(n, 31);
+	assert_string_equal(m[1].code, "ORG-100030215");
+	assert_string_equal(m[1].name, "Biontech Manufacturing GmbH");
+	/* the file is named in an error */
+	assert_int_equal(tc_valueset_parse(TC_DCC_MANUFACTURERS_FILE, "{}", 2, &a, &m, &n, &f),
+	                 TC_ERR_IO);
+	assert_non_null(strstr(f.message, TC_DCC_MANUFACTURERS_FILE));
 	tc_arena_cleanup(&a);
 }
 
@@ -72,6 +95,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_file),
+		cmocka_unit_test(test_manufacturers_file),
 		cmocka_unit_test(test_bad_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
