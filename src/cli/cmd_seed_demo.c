@@ -87,13 +87,13 @@ static tc_err fac_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 /* Demo stock: lots received at the national warehouse (facility 0 of
  * the table above) and passed down the chain, keeping some at each step. */
 static const struct demo_lot {
-	const char *product, *lot_number, *manufacturer;
+	const char *product, *lot_number;
 	int expiry_days;
 	int64_t received;
 } lots[] = {
-	{"EU/1/21/1529", "DEMO-AZ-001", "AstraZeneca AB", 120, 50000}, /* Vaxzevria */
-	{"EU/1/20/1528", "DEMO-PF-001", "BioNTech Manufacturing GmbH", 60, 30000},
-	{"BBIBP-CorV", "DEMO-VC-001", "China Sinopharm International Corp.", 200, 20000},
+	{"EU/1/21/1529", "DEMO-AZ-001", 120, 50000}, /* Vaxzevria */
+	{"EU/1/20/1528", "DEMO-PF-001", 60, 30000},  /* Comirnaty */
+	{"BBIBP-CorV", "DEMO-VC-001", 200, 20000},   /* Vero Cell (Sinopharm) */
 };
 
 struct stock_job {
@@ -107,7 +107,7 @@ static tc_err stock_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct stock_job *j = cls;
 	struct tc_stock_by by = {.actor_id = 0, .now = tc_now_us()};
-	struct tc_product p;
+	struct tc_product_info p;
 	struct tc_lot lot;
 	char expiry[11];
 	int64_t mv, y;
@@ -118,7 +118,7 @@ static tc_err stock_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	j->existed = qs == TC_QS_ONE;
 	if (qs != TC_QS_NONE)
 		return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
-	qs = tc_q_product_get(c, j->d->product, j->a, &p);
+	qs = tc_q_product_info(c, j->d->product, j->a, &p);
 	if (qs != TC_QS_ONE)
 		return tc_fault_set(f, TC_ERR_NOT_FOUND, "product",
 		                    "vaccine products are missing: run migrate");
@@ -127,7 +127,7 @@ static tc_err stock_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	lot = (struct tc_lot){.product = j->d->product,
 	                      .lot_number = j->d->lot_number,
 	                      .expiry = expiry,
-	                      .manufacturer = j->d->manufacturer,
+	                      .manufacturer = p.manufacturer_name ? p.manufacturer_name : p.name,
 	                      .created_at = by.now};
 	qs = tc_q_lot_insert(c, &lot);
 	if (qs < 0)
