@@ -88,7 +88,7 @@ $(ASAN_BIN): build/asan/main.o build/asan/libtc.a
 run: deps $(BIN)
 	@mkdir -p $(dir $(DB))
 	$(BIN) migrate --db $(DB)
-	$(BIN) seed-demo --db $(DB)
+	$(BIN) seed-demo --db $(DB) --stock
 	@echo "Open http://$(LISTEN)/ and log in with one of the accounts above."
 	$(BIN) serve --db $(DB) --listen $(LISTEN)
 

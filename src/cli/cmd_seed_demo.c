@@ -7,13 +7,17 @@
 #include "../core/arena.h"
 #include "../core/tctime.h"
 #include "../db/records.h"
+#include "../db/stock.h"
 #include "cli.h"
 
 static const char usage[] =
-	"usage: tiemchung seed-demo [--db PATH|URL]\n"
+	"usage: tiemchung seed-demo [--db PATH|URL] [--stock]\n"
 	"Adds demo facilities (Hà Nội, Ba Đình) and one staff account per role,\n"
 	"all with the password in $TIEMCHUNG_DEMO_PASSWORD (default\n"
 	"'tiemchung-demo'), and prints them. Run 'tiemchung migrate' first.\n"
+	"--stock also adds three vaccine lots (lot numbers DEMO-...), received\n"
+	"into the national warehouse and shipped down to the Phúc Xá site, each\n"
+	"step a real movement of the stock ledger.\n"
 	"Existing records are left as they are. Not for production.\n";
 
 static const struct demo_facility {
@@ -80,12 +84,89 @@ static tc_err fac_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                       j->f.scope_path, NULL, tc_facility_json(&j->f, j->a), f);
 }
 
+/* Demo stock: lots received at the national warehouse (facility 0 of
+ * the table above) and passed down the chain, keeping some at each step. */
+static const struct demo_lot {
+	const char *product, *lot_number, *manufacturer;
+	int expiry_days;
+	int64_t received;
+} lots[] = {
+	{"EU/1/21/1529", "DEMO-AZ-001", "AstraZeneca AB", 120, 50000}, /* Vaxzevria */
+	{"EU/1/20/1528", "DEMO-PF-001", "BioNTech Manufacturing GmbH", 60, 30000},
+	{"BBIBP-CorV", "DEMO-VC-001", "China Sinopharm International Corp.", 200, 20000},
+};
+
+struct stock_job {
+	const struct demo_lot *d;
+	const int64_t *fac; /* the facilities' ids, in the table's order */
+	struct tc_arena *a;
+	bool existed;
+};
+
+static tc_err stock_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct stock_job *j = cls;
+	struct tc_stock_by by = {.actor_id = 0, .now = tc_now_us()};
+	struct tc_product p;
+	struct tc_lot lot;
+	char expiry[11];
+	int64_t mv, y;
+	unsigned m, d;
+	enum tc_qs qs = tc_q_lot_by_number(c, j->d->product, j->d->lot_number, j->a, &lot);
+	tc_err rc;
+
+	j->existed = qs == TC_QS_ONE;
+	if (qs != TC_QS_NONE)
+		return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+	qs = tc_q_product_get(c, j->d->product, j->a, &p);
+	if (qs != TC_QS_ONE)
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, "product",
+		                    "vaccine products are missing: run migrate");
+	tc_civil_from_days(tc_stock_today(by.now) + j->d->expiry_days, &y, &m, &d);
+	snprintf(expiry, sizeof expiry, "%04lld-%02u-%02u", (long long)y, m, d);
+	lot = (struct tc_lot){.product = j->d->product,
+	                      .lot_number = j->d->lot_number,
+	                      .expiry = expiry,
+	                      .manufacturer = j->d->manufacturer,
+	                      .created_at = by.now};
+	qs = tc_q_lot_insert(c, &lot);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	struct tc_receipt r = {.facility_id = j->fac[0], .lot_id = lot.id,
+	                       .quantity = j->d->received, .vvm = 1, .source = "covax",
+	                       .party = "COVAX Facility"};
+	if ((rc = tc_stock_receipt(c, &by, &r, &mv, f)) != TC_ERR_OK)
+		return rc;
+	/* national -> province -> district -> site, half of it each time */
+	int64_t q = j->d->received;
+	for (int step = 0; step < 3; step++) {
+		struct tc_transfer_item it = {.lot_id = lot.id, .shipped = q / 2};
+		struct tc_transfer t = {.from_facility = j->fac[step],
+		                        .to_facility = j->fac[step + 1],
+		                        .items = &it,
+		                        .nitems = 1,
+		                        .note = "demo"};
+		struct tc_arrival arr = {.lot_id = lot.id, .received = q / 2, .vvm = 1};
+		struct tc_transfer got;
+
+		if ((rc = tc_stock_ship(c, &by, &t, j->a, f)) != TC_ERR_OK ||
+		    (rc = tc_stock_receive(c, &by, t.id, &arr, 1, NULL, j->a, &got, f)) != TC_ERR_OK)
+			return rc;
+		q /= 2;
+	}
+	return tc_audit_record(c, &tc_cli_actor, "create", "lot",
+	                       tc_arena_printf(j->a, "%lld", (long long)lot.id), "VN", NULL,
+	                       NULL, f);
+}
+
 int tc_cmd_seed_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+	                                     {"stock", no_argument, 0, 's'},
 	                                     {"help", no_argument, 0, 'h'},
 	                                     {0, 0, 0, 0}};
 	const char *where = tc_cli_default_db();
+	bool with_stock = false;
 	const char *password = getenv("TIEMCHUNG_DEMO_PASSWORD");
 	int64_t ids[sizeof(facilities) / sizeof(facilities[0])];
 	struct tc_fault f = {0};
@@ -99,6 +180,7 @@ int tc_cmd_seed_demo(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': where = optarg; break;
+		case 's': with_stock = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -139,6 +221,21 @@ int tc_cmd_seed_demo(int argc, char **argv)
 		}
 		printf("  %-15s %-16s %s%s\n", u->username, u->role, u->what,
 		       rc == -1 ? " (already there)" : "");
+	}
+	if (with_stock) {
+		puts("\nDemo vaccine lots (national warehouse -> Hà Nội -> Ba Đình -> Phúc Xá):");
+		for (size_t i = 0; i < sizeof(lots) / sizeof(lots[0]); i++) {
+			struct stock_job j = {.d = &lots[i], .fac = ids, .a = &a};
+			if (tc_db_run(db, stock_run, &j, &f) != TC_ERR_OK) {
+				fprintf(stderr, "tiemchung seed-demo: lot %s: %s\n",
+				        lots[i].lot_number,
+				        f.message ? f.message : tc_err_message(f.code));
+				status = 1;
+				goto out;
+			}
+			printf("  %-12s %-14s %lld doses%s\n", lots[i].lot_number, lots[i].product,
+			       (long long)lots[i].received, j.existed ? " (already there)" : "");
+		}
 	}
 out:
 	tc_arena_cleanup(&a);

@@ -11,7 +11,6 @@
 #include "dbi.h"
 #include "stock.h"
 
-#define VN_UTC_OFFSET_S (7 * 3600)
 #define MAX_LINES 100
 
 /* ---- Statements the operations write with -------------------------------- */
@@ -103,12 +102,6 @@ static struct tc_sql q_movement_exists =
 
 /* ---- Small pieces ----------------------------------------------------------- */
 
-int64_t tc_stock_today(int64_t now_us)
-{
-	int64_t s = now_us / 1000000 + VN_UTC_OFFSET_S;
-	return (s >= 0 ? s : s - 86399) / 86400;
-}
-
 static void day_text(int64_t day, char out[11])
 {
 	int64_t y;
@@ -116,40 +109,6 @@ static void day_text(int64_t day, char out[11])
 
 	tc_civil_from_days(day, &y, &m, &d);
 	snprintf(out, 11, "%04lld-%02u-%02u", (long long)y, m, d);
-}
-
-/* The unit path a facility's scope lies under: "VN/01/F7" -> "VN/01". */
-static size_t unit_part(const char *scope)
-{
-	const char *slash = strrchr(scope, '/');
-	return slash ? (size_t)(slash - scope) : 0;
-}
-
-static bool path_under(const char *path, const char *scope, size_t scope_len)
-{
-	return strncmp(path, scope, scope_len) == 0 &&
-	       (path[scope_len] == '\0' || path[scope_len] == '/');
-}
-
-bool tc_stock_route_ok(const char *actor_scope, const char *from_scope,
-                       const char *to_scope, bool *is_return)
-{
-	size_t as = strlen(actor_scope), tu = unit_part(to_scope);
-
-	*is_return = false;
-	if (!path_under(from_scope, actor_scope, as))
-		return false;
-	if (path_under(to_scope, actor_scope, as)) {
-		/* inside the jurisdiction; still a return when it goes up */
-		*is_return = tu > 0 && path_under(from_scope, to_scope, tu) &&
-		             tu < unit_part(from_scope);
-		return true;
-	}
-	if (tu > 0 && path_under(from_scope, to_scope, tu)) {
-		*is_return = true;
-		return true;
-	}
-	return false;
 }
 
 struct fac {
@@ -263,14 +222,6 @@ static bool is_blank(const char *s)
 	return *s == '\0';
 }
 
-static bool one_of(const char *s, const char *const *set)
-{
-	for (; s && *set; set++)
-		if (strcmp(s, *set) == 0)
-			return true;
-	return false;
-}
-
 /* ---- The one writer of movements ------------------------------------------- */
 
 static bool is(const char *a, const char *b)
@@ -372,8 +323,6 @@ static tc_err vvm_writeoff(struct tc_dbc *c, const struct tc_stock_by *by, int64
 
 /* ---- Operations ------------------------------------------------------------ */
 
-static const char *const receipt_sources[] = {"covax", "donation", "purchase", "other", NULL};
-
 tc_err tc_stock_receipt(struct tc_dbc *c, const struct tc_stock_by *by,
                         const struct tc_receipt *in, int64_t *movement_id,
                         struct tc_fault *f)
@@ -385,7 +334,7 @@ tc_err tc_stock_receipt(struct tc_dbc *c, const struct tc_stock_by *by,
 	if ((rc = check_qty(in->quantity, "quantity", f)) != TC_ERR_OK ||
 	    (rc = check_vvm(in->vvm, f)) != TC_ERR_OK)
 		return rc;
-	if (!one_of(in->source, receipt_sources))
+	if (!tc_stock_source_ok(in->source))
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "source",
 		                    "source must be covax, donation, purchase or other");
 	if ((rc = load_fac(c, in->facility_id, "facility_id", &fc, f)) != TC_ERR_OK)
@@ -697,10 +646,6 @@ tc_err tc_stock_count(struct tc_dbc *c, const struct tc_stock_by *by,
 	                                  : TC_ERR_OK;
 }
 
-static const char *const waste_reasons[] = {
-	"opened_vial_expired", "breakage", "cold_chain", "vvm", "expired", "recall", "other",
-	NULL};
-
 tc_err tc_stock_writeoff(struct tc_dbc *c, const struct tc_stock_by *by,
                          const struct tc_writeoff *in, int64_t *movement_id,
                          struct tc_fault *f)
@@ -711,7 +656,7 @@ tc_err tc_stock_writeoff(struct tc_dbc *c, const struct tc_stock_by *by,
 
 	if ((rc = check_qty(in->quantity, "quantity", f)) != TC_ERR_OK)
 		return rc;
-	if (!one_of(in->reason, waste_reasons))
+	if (!tc_stock_writeoff_reason_ok(in->reason))
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "reason",
 		                    "reason must be opened_vial_expired, breakage, cold_chain, "
 		                    "vvm, expired, recall or other");

@@ -21,6 +21,7 @@
 #ifndef TC_STOCK_H
 #define TC_STOCK_H
 
+#include "../domain/stockrules.h"
 #include "db.h"
 
 /* Vaccine vial monitor stages 3 and 4: the vial is unusable. */
@@ -261,17 +262,6 @@ tc_err tc_stock_sweep(struct tc_dbc *c, const struct tc_stock_by *by, int64_t fa
 /* Marks a flagged movement reconciled. */
 tc_err tc_stock_resolve(struct tc_dbc *c, const struct tc_stock_by *by, int64_t movement_id,
                         const char *resolution, struct tc_fault *f);
-
-/* Whether stock may go from a facility at `from_scope` to one at
- * `to_scope` on the order of someone whose jurisdiction is `actor_scope`:
- * the sender must lie inside it, and the receiver either inside it as
- * well or up the sender's chain (a return: a facility of a unit that
- * contains the sender). Sets *is_return for the latter. */
-bool tc_stock_route_ok(const char *actor_scope, const char *from_scope,
-                       const char *to_scope, bool *is_return);
-
-/* Today's date in Vietnam (UTC+7) as a day number, and its text. */
-int64_t tc_stock_today(int64_t now_us);
 
 /* ---- Queries ----------------------------------------------------------- */
 

@@ -73,4 +73,31 @@ tc_err tc_api_products_list(struct tc_req *r);
 tc_err tc_scope_registration_id(struct tc_req *r);
 tc_err tc_scope_vsession_id(struct tc_req *r);
 
+/* the vaccine supply chain (docs/stock.md) */
+tc_err tc_api_lot_create(struct tc_req *r);
+tc_err tc_api_lots_list(struct tc_req *r);
+tc_err tc_api_lot_get(struct tc_req *r);
+tc_err tc_api_lot_quarantine(struct tc_req *r);
+tc_err tc_api_lot_release(struct tc_req *r);
+tc_err tc_api_stock_list(struct tc_req *r);
+tc_err tc_api_stock_fefo(struct tc_req *r);
+tc_err tc_api_stock_movements(struct tc_req *r);
+tc_err tc_api_stock_movement_resolve(struct tc_req *r);
+tc_err tc_api_stock_reconciliation(struct tc_req *r);
+tc_err tc_api_stock_wastage_rates(struct tc_req *r);
+tc_err tc_api_stock_receipt(struct tc_req *r);
+tc_err tc_api_stock_adjustment(struct tc_req *r);
+tc_err tc_api_stock_wastage(struct tc_req *r);
+tc_err tc_api_stock_return(struct tc_req *r);
+tc_err tc_api_stock_vial_open(struct tc_req *r);
+tc_err tc_api_stock_vials_list(struct tc_req *r);
+tc_err tc_api_stock_allocation_create(struct tc_req *r);
+tc_err tc_api_stock_allocations_list(struct tc_req *r);
+tc_err tc_api_transfer_ship(struct tc_req *r);
+tc_err tc_api_transfers_list(struct tc_req *r);
+tc_err tc_api_transfer_get(struct tc_req *r);
+tc_err tc_api_transfer_receive(struct tc_req *r);
+tc_err tc_scope_movement_id(struct tc_req *r);
+tc_err tc_scope_transfer_id(struct tc_req *r);
+
 #endif

@@ -31,6 +31,12 @@
 #define CHECKERS                                                                  \
 	(R(NATIONAL_ADMIN) | R(PROVINCE_HEALTH) | R(DISTRICT_CENTRE) | R(SITE_MANAGER) | \
 	 R(SITE_STAFF))
+/* the supply chain (docs/stock.md): who moves stock of the facilities in
+ * their jurisdiction, who also opens vials and records wastage at a site,
+ * and who reads it */
+#define STOCK_WRITERS (CENTRES | R(SITE_MANAGER))
+#define SITE_HANDS (STOCK_WRITERS | R(SITE_STAFF))
+#define STOCK_READERS (SITE_HANDS | R(VIEWER))
 
 const struct tc_route tc_routes[] = {
 	{"GET", "/healthz", tc_api_healthz, TC_PUBLIC, 0, NULL},
@@ -117,6 +123,46 @@ const struct tc_route tc_routes[] = {
 	{"PATCH", "/api/v1/sessions/{id}", tc_api_vsession_patch, CENTRES, 4096,
 	 tc_scope_vsession_id},
 	{"GET", "/api/v1/products", tc_api_products_list, ANY, 0, NULL},
+
+	/* the vaccine supply chain: lots, stock, transfers, allocations. The
+	 * facilities named in a write's body are checked by its handler. */
+	{"POST", "/api/v1/lots", tc_api_lot_create, OFFICES, 4096, NULL},
+	{"GET", "/api/v1/lots", tc_api_lots_list, STOCK_READERS, 0, NULL},
+	{"GET", "/api/v1/lots/{id}", tc_api_lot_get, STOCK_READERS, 0, NULL},
+	{"POST", "/api/v1/lots/{id}/quarantine", tc_api_lot_quarantine, OFFICES, 4096, NULL},
+	{"POST", "/api/v1/lots/{id}/release", tc_api_lot_release, R(NATIONAL_ADMIN), 4096,
+	 NULL},
+	{"GET", "/api/v1/stock", tc_api_stock_list, STOCK_READERS, 0, tc_scope_query_place},
+	{"GET", "/api/v1/stock/fefo", tc_api_stock_fefo, STOCK_READERS, 0,
+	 tc_scope_query_place},
+	{"GET", "/api/v1/stock/movements", tc_api_stock_movements, STOCK_READERS, 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/stock/movements/{id}/resolve", tc_api_stock_movement_resolve,
+	 STOCK_WRITERS, 4096, tc_scope_movement_id},
+	{"GET", "/api/v1/stock/reconciliation", tc_api_stock_reconciliation, STOCK_READERS,
+	 0, tc_scope_query_place},
+	{"GET", "/api/v1/stock/wastage-rates", tc_api_stock_wastage_rates, STOCK_READERS, 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/stock/receipts", tc_api_stock_receipt, STOCK_WRITERS, 4096, NULL},
+	{"POST", "/api/v1/stock/transfers", tc_api_transfer_ship, STOCK_WRITERS, 65536,
+	 NULL},
+	{"GET", "/api/v1/stock/transfers", tc_api_transfers_list, STOCK_READERS, 0,
+	 tc_scope_query_place},
+	{"GET", "/api/v1/stock/transfers/{id}", tc_api_transfer_get, STOCK_READERS, 0,
+	 tc_scope_transfer_id},
+	{"POST", "/api/v1/stock/transfers/{id}/receive", tc_api_transfer_receive,
+	 STOCK_WRITERS, 65536, NULL},
+	{"POST", "/api/v1/stock/adjustments", tc_api_stock_adjustment, STOCK_WRITERS, 4096,
+	 NULL},
+	{"POST", "/api/v1/stock/wastage", tc_api_stock_wastage, SITE_HANDS, 4096, NULL},
+	{"POST", "/api/v1/stock/returns", tc_api_stock_return, STOCK_WRITERS, 4096, NULL},
+	{"POST", "/api/v1/stock/vials", tc_api_stock_vial_open, SITE_HANDS, 4096, NULL},
+	{"GET", "/api/v1/stock/vials", tc_api_stock_vials_list, STOCK_READERS, 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/stock/allocations", tc_api_stock_allocation_create, STOCK_WRITERS,
+	 4096, NULL},
+	{"GET", "/api/v1/stock/allocations", tc_api_stock_allocations_list, STOCK_READERS,
+	 0, tc_scope_query_place},
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));
