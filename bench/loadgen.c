@@ -1026,12 +1026,15 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	printf("%s: %d connections, %d threads, %s %s%s\n", opt.label, opt.conns,
-	       opt.threads, opt.method, opt.path,
-	       nscript    ? " (requests from a script)"
-	       : nbodies  ? " (bodies from a file)"
-	       : opt.body ? " (with body)"
-	                  : "");
+	if (nscript)
+		printf("%s: %d connections, %d threads, %zu requests from %s in turn\n",
+		       opt.label, opt.conns, opt.threads, nscript, opt.script_file);
+	else
+		printf("%s: %d connections, %d threads, %s %s%s\n", opt.label, opt.conns,
+		       opt.threads, opt.method, opt.path,
+		       nbodies    ? " (bodies from a file)"
+		       : opt.body ? " (with body)"
+		                  : "");
 	printf("  %.2f s measured (after %.1f s warm-up): %llu answers, %.0f req/s, "
 	       "%.1f MB/s in\n",
 	       secs, opt.warmup, (unsigned long long)all->count, rps,
