@@ -5,13 +5,15 @@
 #   make bench-read     the read path only
 #   make bench-import   importing a million citizens, against a plain C loop
 #   make bench-checkin  POST /api/v1/checkin over a million citizens
+#   make bench-stock    64 clients moving stock of the same few lots, balances proved
 #   make bench-build    just the benchmark programs, into build/bench/
 
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread
 BENCH_PROGS  := build/bench/loadgen build/bench/hello build/bench/sqlite_loop \
                 build/bench/gen_citizens build/bench/import_loop
 
-.PHONY: bench bench-build bench-write bench-read bench-import bench-checkin deps-bench
+.PHONY: bench bench-build bench-write bench-read bench-import bench-checkin bench-stock \
+        deps-bench
 
 bench-build: $(BENCH_PROGS)
 
@@ -47,6 +49,7 @@ bench: deps-bench
 	@TIEMCHUNG_BIN=$(BIN) bench/read_path.sh
 	@TIEMCHUNG_BIN=$(BIN) bench/import.sh
 	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
+	@TIEMCHUNG_BIN=$(BIN) bench/stock.sh
 
 bench-write: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
@@ -56,3 +59,5 @@ bench-import: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/import.sh
 bench-checkin: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
+bench-stock: $(BIN) bench-build
+	@TIEMCHUNG_BIN=$(BIN) bench/stock.sh

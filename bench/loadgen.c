@@ -7,7 +7,10 @@
  * run (add a run id to the template to make it unique across runs).
  * --bodies FILE takes the bodies from a file instead, one a line, each
  * request the next line (cycled, in the file's order across all
- * connections), sent as they are.
+ * connections), sent as they are. --script FILE mixes requests: each
+ * line is "METHOD PATH [BODY]" (PATH on the URL's host; the URL's own path
+ * is then unused), taken in turn the same way, so that one run can post
+ * to several endpoints.
  *
  * Responses are read by Content-Length, chunked encoding, or up to EOF
  * when neither is given. An answer carrying "Connection: close" (or an
@@ -128,6 +131,7 @@ static struct {
 	const char *method;
 	const char *body;
 	const char *bodies_file;
+	const char *script_file;
 	const char *headers[MAX_HEADERS];
 	int nheaders;
 	int conns;
@@ -161,6 +165,12 @@ struct line {
 };
 static struct line *bodies;
 static size_t nbodies;
+/* --script: the same lines, split into method, path and body. */
+struct script_line {
+	struct line method, path, body;
+};
+static struct script_line *script;
+static size_t nscript;
 
 enum phase { WARMUP, MEASURE, STOP };
 static _Atomic int phase = WARMUP;
@@ -270,20 +280,30 @@ static void build_request(struct conn *c)
 	char cl[64];
 	char *out = NULL;
 
-	if (nbodies) {
+	const struct script_line *sl = NULL;
+	if (nscript) {
+		sl = &script[(unsigned long long)num % nscript];
+		append(&body, &body_len, &body_cap, sl->body.s, sl->body.n);
+	} else if (nbodies) {
 		const struct line *l = &bodies[(unsigned long long)num % nbodies];
 		append(&body, &body_len, &body_cap, l->s, l->n);
 	} else if (opt.body) {
 		append_tpl(&body, &body_len, &body_cap, opt.body, num);
 	}
-	append(&out, &len, &cap, opt.method, strlen(opt.method));
-	append(&out, &len, &cap, " ", 1);
-	if (path_has_n)
-		append_tpl(&out, &len, &cap, opt.path, num);
-	else
-		append(&out, &len, &cap, opt.path, strlen(opt.path));
+	if (sl) {
+		append(&out, &len, &cap, sl->method.s, sl->method.n);
+		append(&out, &len, &cap, " ", 1);
+		append(&out, &len, &cap, sl->path.s, sl->path.n);
+	} else {
+		append(&out, &len, &cap, opt.method, strlen(opt.method));
+		append(&out, &len, &cap, " ", 1);
+		if (path_has_n)
+			append_tpl(&out, &len, &cap, opt.path, num);
+		else
+			append(&out, &len, &cap, opt.path, strlen(opt.path));
+	}
 	append(&out, &len, &cap, req_prefix, req_prefix_len);
-	if (opt.body || nbodies) {
+	if (opt.body || nbodies || (sl && sl->body.n)) {
 		int n = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", body_len);
 		append(&out, &len, &cap, cl, (size_t)n);
 		append(&out, &len, &cap, body, body_len);
@@ -703,6 +723,8 @@ static void usage(FILE *to)
 	      "  -H, --header 'K: V' extra header (repeatable)\n"
 	      "  -b, --body TEXT     request body; {n} becomes a unique counter\n"
 	      "      --bodies FILE   request bodies, one a line, taken in turn (cycled)\n"
+	      "      --script FILE   requests, one a line: METHOD PATH [BODY], taken in\n"
+	      "                      turn (cycled); PATH goes to the URL's host\n"
 	      "      --timeout S     give up on an answer after S seconds (default 30)\n"
 	      "      --label NAME    name printed with the results\n"
 	      "      --timeline      print the answers completed in each second\n"
@@ -775,6 +797,29 @@ static void load_bodies(const char *path)
 		die("no lines in %s", path);
 }
 
+/* Splits the lines load_bodies read into METHOD PATH [BODY]. */
+static void load_script(const char *path)
+{
+	load_bodies(path);
+	script = calloc(nbodies, sizeof(*script));
+	if (script == NULL)
+		die("%s", "out of memory");
+	for (size_t i = 0; i < nbodies; i++) {
+		const char *s = bodies[i].s, *end = s + bodies[i].n;
+		const char *sp1 = memchr(s, ' ', bodies[i].n), *sp2;
+		if (sp1 == NULL || sp1[1] != '/')
+			die("a --script line is METHOD PATH [BODY]: %s", path);
+		sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
+		script[i].method = (struct line){ s, (size_t)(sp1 - s) };
+		script[i].path = (struct line){ sp1 + 1,
+			                        (size_t)((sp2 ? sp2 : end) - sp1 - 1) };
+		script[i].body = sp2 ? (struct line){ sp2 + 1, (size_t)(end - sp2 - 1) }
+		                     : (struct line){ "", 0 };
+	}
+	nscript = nbodies;
+	nbodies = 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -806,6 +851,7 @@ int main(int argc, char **argv)
 		                               { "header", required_argument, 0, 'H' },
 		                               { "body", required_argument, 0, 'b' },
 		                               { "bodies", required_argument, 0, 'B' },
+		                               { "script", required_argument, 0, 'R' },
 		                               { "timeout", required_argument, 0, 'T' },
 		                               { "label", required_argument, 0, 'L' },
 		                               { "print-body", no_argument, 0, 'P' },
@@ -833,6 +879,7 @@ int main(int argc, char **argv)
 			break;
 		case 'b': opt.body = optarg; break;
 		case 'B': opt.bodies_file = optarg; break;
+		case 'R': opt.script_file = optarg; break;
 		case 'T': opt.timeout = atof(optarg); break;
 		case 'L': opt.label = optarg; break;
 		case 'S': opt.timeline = true; break;
@@ -854,8 +901,12 @@ int main(int argc, char **argv)
 		opt.conns = (int)opt.nrequests;
 	if (opt.threads > opt.conns)
 		opt.threads = opt.conns;
+	if (opt.bodies_file && opt.script_file)
+		die("%s", "--bodies or --script, not both");
 	if (opt.bodies_file)
 		load_bodies(opt.bodies_file);
+	if (opt.script_file)
+		load_script(opt.script_file);
 	parse_url(argv[optind]);
 	path_has_n = strstr(opt.path, "{n}") != NULL;
 	rc = getaddrinfo(opt.host, opt.port, &hints, &target);
@@ -975,11 +1026,15 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	printf("%s: %d connections, %d threads, %s %s%s\n", opt.label, opt.conns,
-	       opt.threads, opt.method, opt.path,
-	       nbodies    ? " (bodies from a file)"
-	       : opt.body ? " (with body)"
-	                  : "");
+	if (nscript)
+		printf("%s: %d connections, %d threads, %zu requests from %s in turn\n",
+		       opt.label, opt.conns, opt.threads, nscript, opt.script_file);
+	else
+		printf("%s: %d connections, %d threads, %s %s%s\n", opt.label, opt.conns,
+		       opt.threads, opt.method, opt.path,
+		       nbodies    ? " (bodies from a file)"
+		       : opt.body ? " (with body)"
+		                  : "");
 	printf("  %.2f s measured (after %.1f s warm-up): %llu answers, %.0f req/s, "
 	       "%.1f MB/s in\n",
 	       secs, opt.warmup, (unsigned long long)all->count, rps,
