@@ -633,16 +633,17 @@ enum tc_qs tc_q_wastage_rates(struct tc_dbc *c, const char *scope, int64_t from,
 	" SUM(CASE WHEN dst = 'transit' THEN quantity ELSE -quantity END) AS net"      \
 	" FROM stock_movements WHERE transfer_id IS NOT NULL GROUP BY transfer_id, lot_id"
 
-static struct tc_sql q_check_facility = TC_SQL(
+/* One statement, so that it reads one snapshot even at READ COMMITTED
+ * while movements commit around it. */
+static struct tc_sql q_check = TC_SQL(
 	"SELECT 'facility', b.facility_id, b.lot_id, b.on_hand, COALESCE(m.net, 0)"
 	" FROM stock_balances b LEFT JOIN (" NET_FACILITY ") m"
 	" ON m.k1 = b.facility_id AND m.k2 = b.lot_id"
 	" WHERE b.on_hand <> COALESCE(m.net, 0) OR b.on_hand < 0"
 	" UNION ALL SELECT 'facility', m.k1, m.k2, 0, m.net FROM (" NET_FACILITY ") m"
 	" WHERE m.net <> 0 AND NOT EXISTS (SELECT 1 FROM stock_balances b"
-	" WHERE b.facility_id = m.k1 AND b.lot_id = m.k2)");
-static struct tc_sql q_check_transit = TC_SQL(
-	"SELECT 'transit', i.transfer_id, i.lot_id, i.in_transit, COALESCE(m.net, 0)"
+	" WHERE b.facility_id = m.k1 AND b.lot_id = m.k2)"
+	" UNION ALL SELECT 'transit', i.transfer_id, i.lot_id, i.in_transit, COALESCE(m.net, 0)"
 	" FROM stock_transfer_items i LEFT JOIN (" NET_TRANSIT ") m"
 	" ON m.k1 = i.transfer_id AND m.k2 = i.lot_id"
 	" WHERE i.in_transit <> COALESCE(m.net, 0) OR i.in_transit < 0"
@@ -651,10 +652,9 @@ static struct tc_sql q_check_transit = TC_SQL(
 	" WHERE i.transfer_id = m.k1 AND i.lot_id = m.k2)"
 	" UNION ALL SELECT 'received', i.transfer_id, i.lot_id, i.in_transit, 0"
 	" FROM stock_transfer_items i JOIN stock_transfers t ON t.id = i.transfer_id"
-	" WHERE t.status = 'received' AND i.in_transit <> 0");
-/* A movement must take from or give to a balance. */
-static struct tc_sql q_check_orphans = TC_SQL(
-	"SELECT 'orphan', id, lot_id, quantity, 0 FROM stock_movements"
+	" WHERE t.status = 'received' AND i.in_transit <> 0"
+	/* a movement must take from or give to a balance */
+	" UNION ALL SELECT 'orphan', id, lot_id, quantity, 0 FROM stock_movements"
 	" WHERE src NOT IN ('facility', 'transit') AND dst NOT IN ('facility', 'transit')");
 static struct tc_sql q_count_balances =
 	TC_SQL("SELECT (SELECT COUNT(*) FROM stock_balances)"
@@ -694,7 +694,6 @@ tc_err tc_stock_check(struct tc_dbc *c, struct tc_arena *a, int64_t *balances,
                       int64_t *movements, int64_t *problems, char **report,
                       struct tc_fault *f)
 {
-	struct tc_sql *checks[] = {&q_check_facility, &q_check_transit, &q_check_orphans};
 	struct tc_buf b;
 	struct check_out co = {a, &b, 0};
 	enum tc_qs qs;
@@ -705,12 +704,10 @@ tc_err tc_stock_check(struct tc_dbc *c, struct tc_arena *a, int64_t *balances,
 	    (qs = tc_exec(c, &q_count_movements, NULL, 0, tc_rows_i64, movements)) < 0)
 		return tc_qs_err(qs, f);
 	tc_buf_init(&b);
-	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		qs = tc_exec(c, checks[i], NULL, 0, check_row, &co);
-		if (qs < 0) {
-			tc_buf_cleanup(&b);
-			return tc_qs_err(qs, f);
-		}
+	qs = tc_exec(c, &q_check, NULL, 0, check_row, &co);
+	if (qs < 0) {
+		tc_buf_cleanup(&b);
+		return tc_qs_err(qs, f);
 	}
 	*problems = co.problems;
 	if (b.len)

@@ -44,6 +44,11 @@ static struct tc_sql q_bal_get = TC_SQL2(
 	" WHERE facility_id = $1 AND lot_id = $2 FOR UPDATE",
 	"SELECT on_hand, COALESCE(vvm, 0) FROM stock_balances"
 	" WHERE facility_id = $1 AND lot_id = $2");
+/* A zero balance, so that a count has a row to lock even for a lot the
+ * facility never held (a receipt committing meanwhile then waits). */
+static struct tc_sql q_bal_ensure = TC_SQL(
+	"INSERT INTO stock_balances (facility_id, lot_id, on_hand, scope_path, updated_at)"
+	" VALUES ($1, $2, 0, $3, $4) ON CONFLICT (facility_id, lot_id) DO NOTHING");
 static struct tc_sql q_bal_vvm = TC_SQL(
 	"UPDATE stock_balances SET vvm = $3 WHERE facility_id = $1 AND lot_id = $2");
 static struct tc_sql q_move = TC_SQL(
@@ -88,11 +93,14 @@ static struct tc_sql q_vial_use = TC_SQL(
 	" closed_at = CASE WHEN used + 1 = doses THEN $2 ELSE closed_at END"
 	" WHERE id = $1 AND used < doses AND closed_at IS NULL");
 static struct tc_sql q_vials_due = TC_SQL(
-	"SELECT id, facility_id, lot_id, doses - used, scope_path FROM open_vials"
+	"SELECT id, facility_id, lot_id, scope_path FROM open_vials"
 	" WHERE closed_at IS NULL AND usable_until <= $1"
 	" AND (CAST($2 AS BIGINT) IS NULL OR facility_id = $2) ORDER BY id LIMIT 1000");
+/* Closing answers the doses the vial still had, as of the close. */
 static struct tc_sql q_vial_close = TC_SQL(
-	"UPDATE open_vials SET closed_at = $2, wasted = $3 WHERE id = $1 AND closed_at IS NULL");
+	"UPDATE open_vials SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL"
+	" RETURNING doses - used");
+static struct tc_sql q_vial_wasted = TC_SQL("UPDATE open_vials SET wasted = $2 WHERE id = $1");
 
 static struct tc_sql q_resolve = TC_SQL(
 	"UPDATE stock_movements SET resolved_at = $2, resolved_by = $3, resolution = $4"
@@ -619,6 +627,11 @@ tc_err tc_stock_count(struct tc_dbc *c, const struct tc_stock_by *by,
 	    (rc = load_fac(c, in->facility_id, "facility_id", &fc, f)) != TC_ERR_OK ||
 	    (rc = load_lot(c, in->lot_id, "lot_id", &li, f)) != TC_ERR_OK)
 		return rc;
+	struct tc_dbv pe[] = {TC_P_I64(in->facility_id), TC_P_I64(in->lot_id),
+	                      TC_P_TEXT(fc.scope), TC_P_TIME(by->now)};
+	qs = tc_exec(c, &q_bal_ensure, pe, 4, NULL, NULL);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
 	struct tc_dbv p[] = {TC_P_I64(in->facility_id), TC_P_I64(in->lot_id)};
 	qs = tc_exec(c, &q_bal_get, p, 2, fill_bal, bal);
 	if (qs < 0)
@@ -768,18 +781,25 @@ tc_err tc_stock_administer(struct tc_dbc *c, const struct tc_stock_by *by,
 	if (li.doses_per_vial <= 1)
 		return TC_ERR_OK;
 
-	int64_t vial = 0;
-	struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_I64(lot_id), TC_P_TIME(by->now)};
-	qs = tc_exec(c, &q_vial_current, p, 3, tc_rows_i64, &vial);
-	if (qs < 0)
-		return tc_qs_err(qs, f);
-	if (qs == TC_QS_NONE) {
-		struct tc_open_vial v;
-		return insert_vial(c, by, facility_id, fc.scope, lot_id, &li, 1, &v, f);
+	/* the dose comes from the oldest usable open vial; one closed by a
+	 * sweep in the meantime is passed over */
+	for (int tries = 0; tries < 3; tries++) {
+		int64_t vial = 0;
+		struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_I64(lot_id), TC_P_TIME(by->now)};
+		qs = tc_exec(c, &q_vial_current, p, 3, tc_rows_i64, &vial);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+		if (qs == TC_QS_NONE)
+			break;
+		struct tc_dbv pu[] = {TC_P_I64(vial), TC_P_TIME(by->now)};
+		qs = tc_exec(c, &q_vial_use, pu, 2, NULL, NULL);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+		if (qs == TC_QS_ONE)
+			return TC_ERR_OK;
 	}
-	struct tc_dbv pu[] = {TC_P_I64(vial), TC_P_TIME(by->now)};
-	qs = tc_exec(c, &q_vial_use, pu, 2, NULL, NULL);
-	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+	struct tc_open_vial v;
+	return insert_vial(c, by, facility_id, fc.scope, lot_id, &li, 1, &v, f);
 }
 
 tc_err tc_stock_open_vial(struct tc_dbc *c, const struct tc_stock_by *by,
@@ -813,7 +833,7 @@ tc_err tc_stock_open_vial(struct tc_dbc *c, const struct tc_stock_by *by,
 }
 
 struct due_vial {
-	int64_t id, facility_id, lot_id, left;
+	int64_t id, facility_id, lot_id;
 	const char *scope;
 };
 
@@ -824,8 +844,7 @@ static void fill_due(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	v->id = tc_row_i64(r, 0);
 	v->facility_id = tc_row_i64(r, 1);
 	v->lot_id = tc_row_i64(r, 2);
-	v->left = tc_row_i64(r, 3);
-	v->scope = tc_row_text(r, 4, a);
+	v->scope = tc_row_text(r, 3, a);
 }
 
 tc_err tc_stock_sweep(struct tc_dbc *c, const struct tc_stock_by *by, int64_t facility_id,
@@ -844,29 +863,40 @@ tc_err tc_stock_sweep(struct tc_dbc *c, const struct tc_stock_by *by, int64_t fa
 		rc = tc_qs_err(qs, f);
 	for (size_t i = 0; rc == TC_ERR_OK && i < due.n; i++) {
 		struct due_vial *v = (struct due_vial *)due.items + i;
-		int64_t bal[2] = {0, 0}, take;
+		int64_t bal[2] = {0, 0}, left = 0, take;
 		struct tc_dbv pb[] = {TC_P_I64(v->facility_id), TC_P_I64(v->lot_id)};
 
-		/* what the vial had left, as far as the stock still holds it */
+		/* the stock first (locked on PostgreSQL), then the vial: closed
+		 * first, so that of sweeps running at once (two servers, or the
+		 * command line beside the server) only the one that closes it
+		 * writes its doses off */
 		qs = tc_exec(c, &q_bal_get, pb, 2, fill_bal, bal);
 		if (qs < 0) {
 			rc = tc_qs_err(qs, f);
 			break;
 		}
-		take = v->left < bal[0] ? v->left : bal[0];
-		if (take > 0) {
-			struct tc_movement m = movement("wastage", "facility", "wasted",
-			                                v->facility_id, v->scope, v->lot_id, take);
-			m.reason = "opened_vial_expired";
-			if ((rc = move(c, by, &m, "quantity", f)) != TC_ERR_OK)
-				break;
-		}
-		struct tc_dbv pc[] = {TC_P_I64(v->id), TC_P_TIME(by->now), TC_P_I64(take)};
-		qs = tc_exec(c, &q_vial_close, pc, 3, NULL, NULL);
-		if (qs < 0)
+		struct tc_dbv pc[] = {TC_P_I64(v->id), TC_P_TIME(by->now)};
+		qs = tc_exec(c, &q_vial_close, pc, 2, tc_rows_i64, &left);
+		if (qs < 0) {
 			rc = tc_qs_err(qs, f);
-		else
-			*wasted += take;
+			break;
+		}
+		/* what it had left, as far as the stock still holds it */
+		take = left < bal[0] ? left : bal[0];
+		if (qs == TC_QS_NONE || take <= 0)
+			continue;
+		struct tc_movement m = movement("wastage", "facility", "wasted", v->facility_id,
+		                                v->scope, v->lot_id, take);
+		m.reason = "opened_vial_expired";
+		if ((rc = move(c, by, &m, "quantity", f)) != TC_ERR_OK)
+			break;
+		struct tc_dbv pw[] = {TC_P_I64(v->id), TC_P_I64(take)};
+		qs = tc_exec(c, &q_vial_wasted, pw, 2, NULL, NULL);
+		if (qs < 0) {
+			rc = tc_qs_err(qs, f);
+			break;
+		}
+		*wasted += take;
 	}
 	tc_arena_cleanup(&a);
 	return rc;

@@ -190,7 +190,8 @@ tc_err tc_stock_receipt(struct tc_dbc *c, const struct tc_stock_by *by,
 /* Ships t->items from t->from_facility to t->to_facility: each line's
  * doses go from the sender's stock into transit. Checks: both facilities
  * exist and are active, the lots are distinct, known, unexpired, not
- * quarantined, not at VVM stage 3-4 at the sender, the sender has them;
+ * quarantined, the sender has them (stock found at VVM stage 3-4 is
+ * written off the moment it is recorded, so none is left to ship);
  * an allocation, if named, is open, between the same facilities, for the
  * lines' product and not exceeded. Fills t->id, status, scopes, times.
  * The caller checks jurisdiction (tc_stock_route_ok). */
