@@ -69,7 +69,7 @@ export async function render(main, ctx) {
 		return;
 	}
 	const chosen = facilities.find((f) => String(f.id) === String(last.facility)) || defaultFacility(facilities, me);
-	const pick = h('select', { id: 'stock-facility' },
+	const pick = h('select', {},
 		facilities.map((f) => h('option', { value: String(f.id) }, f.name)));
 	pick.value = String(chosen.id);
 	const bar = h('div', { class: 'toolbar stock-facility' },

@@ -2,7 +2,7 @@
 // the facility (expired, quarantined and soon-expiring ones marked), how
 // many days of stock are left per vaccine, and what is on the road.
 import { api } from '../api.js';
-import { clearErrors, errorBox, field, h, showChecks, tx } from '../dom.js';
+import { clearErrors, errorBox, field, h, replace, showChecks, tx } from '../dom.js';
 import { canMoveStock } from '../roles.js';
 import {
 	expiryText, lotBadges, lotState, numCell, productName,
@@ -117,7 +117,7 @@ export async function render(body, ctx, env) {
 		const rows = r.stock.filter((x) => String(x.facility_id) === String(env.facility.id));
 		const transit = r.in_transit || [];
 		const daysLeft = r.days_left || [];
-		area.replaceChildren(
+		replace(area,
 			alertsBanner(r.alerts || [], env.prods),
 			h('section', { 'aria-labelledby': 'stock-h-lots' },
 				h('h2', { id: 'stock-h-lots', i18n: 'stock.lotsTitle' }),

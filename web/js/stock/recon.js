@@ -3,7 +3,7 @@
 // wasted, expired, counted up or down) and the stock at the end, with
 // the wastage rate, and whether every row adds up.
 import { api } from '../api.js';
-import { clearErrors, errorBox, field, h, showChecks, tx } from '../dom.js';
+import { clearErrors, errorBox, field, h, replace, showChecks, tx } from '../dom.js';
 import { fmtNum, vnToday } from '../i18n.js';
 import { fmtDay } from '../registration.js';
 import { numCell, productName } from '../stock.js';
@@ -78,7 +78,7 @@ export async function render(box, ctx, env) {
 		const balanced = h('p', { class: `alert ${r.balanced ? 'alert-success' : 'alert-error'}`, id: 'stock-balanced', 'data-balanced': String(!!r.balanced) },
 			tx(r.balanced ? 'stock.balanced' : 'stock.unbalanced'));
 		const flagged = r.lots.reduce((s, l) => s + (l.flagged || 0), 0);
-		area.replaceChildren(
+		replace(area,
 			h('p', { class: 'lead' }, tx('stock.reconPeriod', { facility: env.facility.name, from: fmtDay(r.from || period.from), to: fmtDay(r.to || period.to) })),
 			balanced,
 			flagged ? h('p', { class: 'alert alert-warning' }, tx('stock.flaggedNote', { n: flagged })) : null,

@@ -95,7 +95,7 @@ export async function render(box, ctx, env, flash) {
 		const qtyBox = h('td', { class: 'field', label: 'stock.quantityDoses' }, qty, h('p', { class: 'field-error', hidden: true }));
 		const line = { lot, qty, lotBox, qtyBox };
 		const remove = h('button', {
-			type: 'button', class: 'btn btn-small btn-ghost', i18n: 'stock.removeLine',
+			type: 'button', class: 'btn btn-small', i18n: 'stock.removeLine',
 			on: {
 				click: () => {
 					lines.splice(lines.indexOf(line), 1);
