@@ -6,7 +6,9 @@
 # which is also the SMS gateway the server sends one-time codes to, then
 # tests/browser/imports.test.mjs (importing a list of people), then
 # tests/browser/registrations.test.mjs (approving, allocating, sessions
-# and scheduling; the SMS gateway again, for codes and appointments).
+# and scheduling; the SMS gateway again, for codes and appointments), then
+# tests/browser/stock.test.mjs (receiving, shipping and receiving vaccine
+# lots, the stock on both sides and the reconciliation).
 #
 #   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
 #
@@ -91,7 +93,7 @@ mkdir -p build/browser
 # Each file numbers its checks from 1; the TAP printed here numbers them
 # on across the files.
 failed=0
-for t in landing portal imports registrations; do
+for t in landing portal imports registrations stock; do
 	TMPDIR="$tmp" TIEMCHUNG_SMS_PORT="$smsport" timeout 300 \
 		node "tests/browser/$t.test.mjs" "http://127.0.0.1:$port" >"$tmp/$t.tap"
 	status=$?

@@ -140,6 +140,30 @@ export function registersAnywhere(role) {
 	return role === 'site_manager' || role === 'site_staff';
 }
 
+// The vaccine supply chain (docs/stock.md): the offices, the district
+// centre and the site manager move stock in their jurisdiction; site
+// staff record wastage at their site; viewers read. Lots are quarantined
+// by national or provincial staff and released by national staff.
+const STOCK_READERS = ['national_admin', 'province_health', 'district_centre',
+	'site_manager', 'site_staff', 'viewer'];
+const STOCK_MOVERS = ['national_admin', 'province_health', 'district_centre', 'site_manager'];
+
+export function canMoveStock(role) {
+	return STOCK_MOVERS.includes(role);
+}
+
+export function canWasteStock(role) {
+	return STOCK_MOVERS.includes(role) || role === 'site_staff';
+}
+
+export function canQuarantineLots(role) {
+	return OFFICES.includes(role);
+}
+
+export function canReleaseLots(role) {
+	return role === 'national_admin';
+}
+
 // The pages in the menu, in order, for a role.
 export function navFor(role) {
 	const pages = ['overview'];
@@ -151,6 +175,8 @@ export function navFor(role) {
 		pages.push('registrations');
 	if (SESSION_READERS.includes(role))
 		pages.push('sessions');
+	if (STOCK_READERS.includes(role))
+		pages.push('stock');
 	if (IMPORTERS.includes(role))
 		pages.push('imports');
 	pages.push('units', 'facilities');
