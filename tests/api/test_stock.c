@@ -32,26 +32,11 @@ static struct world W;
 static char today[11], yesterday[11];
 static unsigned lot_seq;
 
-static void day_text(int delta, char out[11])
-{
-	/* Vietnam's date: UTC+7 */
-	time_t t = time(NULL) + 7 * 3600 + (time_t)delta * 86400;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
+#define day_text ts_vn_day
 
-static json_t *call(const char *method, const char *path, const char *token,
-                    const char *body, long want)
-{
-	struct ts_resp r = ts_req(W.h, method, path, token, body);
-	if (r.status != want)
-		fail_msg("%s %s %s: %ld %s", method, path, body ? body : "", r.status,
-		         r.body);
-	json_t *j = json_incref(r.json);
-	ts_resp_free(&r);
-	return j;
-}
+/* a request that must answer `want` */
+#define call(method, path, token, body, want) \
+	ts_call(W.h, (method), (path), (token), (body), (want))
 
 /* Like call(), with a body made by ts_fmt (freed). */
 static json_t *callf(const char *method, const char *path, const char *token, char *body,

@@ -626,3 +626,23 @@ void ts_sms_stop(struct ts_sms *g)
 	pthread_cond_destroy(&g->cv);
 	free(g);
 }
+
+json_t *ts_call(struct ts_http *h, const char *method, const char *path,
+                const char *token, const char *body, long want)
+{
+	struct ts_resp r = ts_req(h, method, path, token, body);
+	if (r.status != want)
+		fail_msg("%s %s %s: %ld %s", method, path, body ? body : "", r.status,
+		         r.body);
+	json_t *j = json_incref(r.json);
+	ts_resp_free(&r);
+	return j;
+}
+
+void ts_vn_day(int delta, char out[11])
+{
+	time_t t = time(NULL) + 7 * 3600 + (time_t)delta * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -106,6 +106,13 @@ void ts_expect_at(struct ts_resp r, long status, const char *code,
                   const char *field, const char *file, int line);
 
 /* printf into a malloc'd string. */
+/* Sends a request and fails the test unless it answers `want`; gives the
+ * parsed body (a new reference; NULL when it was not JSON). */
+json_t *ts_call(struct ts_http *h, const char *method, const char *path,
+                const char *token, const char *body, long want);
+/* Vietnam's date (UTC+7) `delta` days from today, "YYYY-MM-DD". */
+void ts_vn_day(int delta, char out[11]);
+
 char *ts_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A unique-enough suffix for names in this run. */
