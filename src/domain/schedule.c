@@ -71,11 +71,13 @@ static int match(const char *pat, const struct tc_sched_product *p,
 }
 
 /* The rule of `kind` allowing `then` after `after` (see the header for
- * which one wins), or NULL. */
+ * which one wins; a rule without min_days has the product's `own`), or
+ * NULL. */
 static const struct tc_mix_rule *find_rule(const struct tc_sched_ctx *cx,
                                            enum tc_mix_kind kind,
                                            const struct tc_sched_product *after,
-                                           const struct tc_sched_product *then)
+                                           const struct tc_sched_product *then,
+                                           int64_t own)
 {
 	const struct tc_mix_rule *best = NULL;
 	int best_score = -1;
@@ -92,7 +94,9 @@ static const struct tc_mix_rule *find_rule(const struct tc_sched_ctx *cx,
 			continue;
 		score = a + t;
 		if (score > best_score ||
-		    (score == best_score && r->min_days > best->min_days)) {
+		    (score == best_score &&
+		     (r->min_days >= 0 ? r->min_days : own) >
+		             (best->min_days >= 0 ? best->min_days : own))) {
 			best = r;
 			best_score = score;
 		}
@@ -162,7 +166,7 @@ static void judge(const struct tc_sched_ctx *cx, struct tc_sched_state *st, int 
 	if (r->kind == TC_SCHED_KIND_PRIMARY && last != NULL) {
 		interval = series->min_interval_days;
 		if (p != series) {
-			rule = find_rule(cx, TC_MIX_PRIMARY, series, p);
+			rule = find_rule(cx, TC_MIX_PRIMARY, series, p, interval);
 			if (rule == NULL)
 				set_verdict(
 				        r, TC_SCHED_MIXING_NOT_ALLOWED,
@@ -181,7 +185,7 @@ static void judge(const struct tc_sched_ctx *cx, struct tc_sched_state *st, int 
 			            tc_arena_printf(a, "%s is not given as a booster",
 			                            name_of(p)));
 		rule = find_rule(cx, r->number == 1 ? TC_MIX_BOOSTER : TC_MIX_BOOSTER2,
-		                 last, p);
+		                 last, p, interval);
 		if (rule == NULL)
 			set_verdict(r, TC_SCHED_MIXING_NOT_ALLOWED,
 			            tc_arena_printf(a, "no rule allows %s as %s after %s",
@@ -306,5 +310,4 @@ void tc_sched_check(const struct tc_sched_ctx *cx, const struct tc_sched_dose *d
 		advance(&st, ip, d->day, cx, &scratch);
 	}
 	judge(cx, &st, find_product(cx, product), day, out, a);
-	out->changed = true;
 }

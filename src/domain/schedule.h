@@ -133,7 +133,7 @@ struct tc_sched_result {
 	 * when no interval applies (not a booster product) */
 	int64_t earliest_day;
 	const char *reason; /* English, from the arena; NULL when OK */
-	bool changed;       /* kind or number differs from the stored one */
+	bool changed;       /* renumber: kind or number differs from the stored one */
 };
 
 /* Everything the rules read; all borrowed. birth_day is the day of birth
