@@ -43,8 +43,8 @@ struct tc_arena;
 struct tc_sched_product {
 	const char *code; /* EU DCC product code */
 	const char *name; /* for the reasons; the code when NULL */
-	const char
-	        *platform; /* mrna, viral_vector, inactivated, protein_subunit, other */
+	/* mrna, viral_vector, inactivated, protein_subunit, other */
+	const char *platform;
 	int64_t series_doses;      /* 1 to 5 */
 	int64_t min_interval_days; /* between doses of the series */
 	int64_t booster_min_days;  /* after the dose before; -1: never a booster */
