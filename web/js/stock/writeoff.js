@@ -36,7 +36,7 @@ function wastageForm(rows, env, done) {
 		if (n === null)
 			problems.push({ field: 'quantity', i18n: 'stock.check.quantity' });
 		else if (row && n > row.on_hand)
-			problems.push({ field: 'quantity', i18n: 'stock.check.moreThanOnHand' });
+			problems.push({ field: 'quantity', i18n: 'stock.check.moreThanOnHand', args: { n: row.on_hand } });
 		if (!reason.value)
 			problems.push({ field: 'reason', i18n: 'check.choose' });
 		if (problems.length) {
