@@ -6,8 +6,13 @@
 // the Ba Đình health centre with the first-expiry-first-out suggestion,
 // then 50 more by hand; the district (badinh) receives the first as
 // shipped and the second 2 doses short, with a reason. The stock on both
-// sides, the ledger and the reconciliation agree. A viewer reads without
-// the write tabs. One TAP line per check on stdout, diagnostics on
+// sides, the ledger and the reconciliation agree. The district writes
+// off broken doses and counts a lot short (with a reason); the
+// reconciliation still balances, and sending more than on hand is refused
+// with nothing moved. The province quarantines a lot from the lots tab:
+// both holders see the alert, a transfer of it prepared meanwhile on
+// another desk is refused, and the national admin releases it. A viewer
+// reads without the write tabs. One TAP line per check on stdout, diagnostics on
 // stderr, screenshots in build/browser/stock-*.png.
 import { args, check, exitStatus, launch, PASSWORD, report, shot, Watcher } from './lib.mjs';
 
@@ -30,7 +35,9 @@ function dayFromNow(days) {
 const vn = (n) => new Intl.NumberFormat('vi-VN').format(n);
 
 const browser = await launch();
-const watch = new Watcher(browser, []);
+const watch = new Watcher(browser, [
+	{ what: 'transfer of a lot quarantined meanwhile', status: 409, url: /\/api\/v1\/stock\/transfers$/ },
+]);
 
 try {
 	const page = await watch.page({ viewport: { width: 1280, height: 900 } });
@@ -173,7 +180,7 @@ try {
 		await line.locator('select').selectOption(late);
 		await line.locator('input').fill('5000');
 		await form.getByRole('button', { name: 'Xuất kho', exact: true }).click();
-		await line.getByText('Nhiều hơn số liều đang tồn.').waitFor();
+		await line.getByText(`Nhiều hơn số liều đang tồn (${vn(LATE.doses - 100)} liều).`).waitFor();
 	});
 	await check(`50 more doses of ${LATE.number} on a line typed by hand`, async () => {
 		const form = main.locator('#stock-send-form');
@@ -276,6 +283,70 @@ try {
 		await main.locator('#stock-ledger tbody tr[data-kind="transfer_in"]').first().getByText('Nhận chuyển').waitFor();
 	});
 
+	/* ---- the district writes off and counts ------------------------------------ */
+
+	const WASTED = 3;
+	const COUNTED = EARLY.doses - 4;
+	await check(`${WASTED} doses of ${LATE.number} broken are written off`, async () => {
+		await openStock('Hủy và kiểm kê');
+		const form = main.locator('#stock-wastage-form');
+		const late = await form.getByLabel('Lô').locator('option', { hasText: LATE.number }).getAttribute('value');
+		await form.getByLabel('Lô').selectOption(late);
+		await form.getByLabel('Số liều').fill(String(WASTED));
+		await form.getByLabel('Lý do hủy').selectOption({ label: 'Vỡ, hỏng' });
+		await form.getByLabel('Ghi chú').fill('Rơi vỡ khi lấy khỏi tủ lạnh');
+		await form.getByRole('button', { name: 'Ghi hủy' }).click();
+		await status.getByText(`Đã ghi hủy ${WASTED} liều lô ${LATE.number} (${PRODUCT}).`).waitFor();
+	});
+	await check(`a count of ${COUNTED} for ${EARLY.number} asks for the reason of the difference, then sets the stock`, async () => {
+		const form = main.locator('#stock-count-form');
+		const early = await form.getByLabel('Lô').locator('option', { hasText: EARLY.number }).getAttribute('value');
+		await form.getByLabel('Lô').selectOption(early);
+		await form.getByLabel('Số liều đếm được').fill(String(COUNTED));
+		await form.getByRole('button', { name: 'Lưu kiểm kê' }).click();
+		await form.getByText('Số đếm được khác số tồn trên sổ: vui lòng ghi lý do.').waitFor();
+		await form.getByLabel('Lý do chênh lệch').fill('Thiếu 4 liều khi kiểm kê cuối ngày');
+		await shot(page, 'stock-count-reason');
+		await form.getByRole('button', { name: 'Lưu kiểm kê' }).click();
+		await status.getByText(`Đã kiểm kê lô ${EARLY.number}: chênh lệch -4 liều, tồn nay ${COUNTED} liều.`).waitFor();
+	});
+	await shot(page, 'stock-wastage-count');
+	await check(`the centre has ${COUNTED} of ${EARLY.number} and ${148 - WASTED} of ${LATE.number} now`, async () => {
+		await openStock('Tồn kho');
+		await lotRow(LATE.number).waitFor();
+		if (await onHand(EARLY.number) !== vn(COUNTED))
+			return `${EARLY.number} has ${await onHand(EARLY.number)}`;
+		if (await onHand(LATE.number) !== vn(148 - WASTED))
+			return `${LATE.number} has ${await onHand(LATE.number)}`;
+	});
+	await check(`the reconciliation still balances: ${WASTED} wasted, 4 counted down, ${248 - WASTED - 4} at the close`, () =>
+		reconciled({ received: 248, wasted: WASTED, adjust_in: 0, adjust_out: 4, closing: 248 - WASTED - 4 }));
+	await shot(page, 'stock-reconciliation-wastage');
+
+	/* ---- more than on hand: refused, nothing changes --------------------------- */
+
+	await check(`sending ${COUNTED + 1} doses of ${EARLY.number} (${COUNTED} on hand) is refused on the line and nothing moves`, async () => {
+		await openStock('Xuất kho');
+		const form = main.locator('#stock-send-form');
+		await form.getByLabel('Nơi nhận').selectOption({ index: 1 });
+		const line = form.locator('#stock-lines tbody tr').first();
+		const early = await line.locator('select option', { hasText: EARLY.number }).getAttribute('value');
+		await line.locator('select').selectOption(early);
+		await line.locator('input').fill(String(COUNTED + 1));
+		await form.getByRole('button', { name: 'Xuất kho', exact: true }).click();
+		await line.getByText(`Nhiều hơn số liều đang tồn (${COUNTED} liều).`).waitFor();
+		if (await line.locator('input').getAttribute('aria-invalid') !== 'true')
+			return 'the quantity is not marked invalid';
+		await shot(page, 'stock-send-too-many');
+		if (await status.locator('.alert').count())
+			return `the status says "${await status.innerText()}"`;
+		await openStock('Tồn kho');
+		await lotRow(EARLY.number).waitFor();
+		if (await onHand(EARLY.number) !== vn(COUNTED))
+			return `${EARLY.number} has ${await onHand(EARLY.number)}`;
+		await main.getByText('Không có lô nào đang trên đường đi hoặc đến.').waitFor();
+	});
+
 	/* ---- the warehouse's side ----------------------------------------------------- */
 
 	await check(`the warehouse reconciles: ${vn(1100)} received, 250 sent, ${vn(850)} at the close`, async () => {
@@ -292,6 +363,111 @@ try {
 		if (n('receipt') !== 2 || n('transfer_out') !== 3)
 			return `kinds are ${kinds.join(', ')}`;
 		await main.locator('#stock-ledger tbody tr[data-kind="receipt"]').first().getByText('COVAX Facility').waitFor();
+	});
+
+	/* ---- a lot quarantined, then released ------------------------------------ */
+
+	const QUARANTINE_WHY = 'Nhà sản xuất báo nghi ngờ lỗi bảo quản';
+	// A second desk at the warehouse has a transfer of the lot ready when
+	// the lot is quarantined: the server refuses it.
+	const desk = await watch.page({ viewport: { width: 1280, height: 900 } });
+	const deskForm = desk.locator('#stock-send-form');
+	await check(`another desk at the warehouse prepares 10 doses of ${LATE.number} for the centre`, async () => {
+		await desk.goto(base + '/');
+		await desk.getByLabel('Tên đăng nhập').fill('hanoi');
+		await desk.getByLabel('Mật khẩu').fill(PASSWORD);
+		await desk.getByRole('button', { name: 'Đăng nhập' }).click();
+		await desk.locator('header.app-header').waitFor();
+		await desk.goto(base + '/#/stock/send');
+		await deskForm.getByLabel('Nơi nhận').selectOption({ label: CENTRE });
+		const line = deskForm.locator('#stock-lines tbody tr').first();
+		const late = await line.locator('select option', { hasText: LATE.number }).getAttribute('value');
+		await line.locator('select').selectOption(late);
+		await line.locator('input').fill('10');
+	});
+	const lotsRow = (number) => main.locator('#stock-lots tbody tr[data-lot]', { hasText: number });
+	await check(`hanoi quarantines ${LATE.number} from the lots tab, with a reason`, async () => {
+		await openStock('Lô vắc xin');
+		await lotsRow(LATE.number).waitFor();
+		await lotsRow(LATE.number).getByRole('button', { name: `Phong tỏa lô ${LATE.number}` }).click();
+		const form = main.locator('#stock-lots tr.row-form form');
+		await form.getByText(`Phong tỏa lô ${LATE.number}?`, { exact: false }).waitFor();
+		await form.getByRole('button', { name: 'Phong tỏa', exact: true }).click();
+		await form.getByText('Vui lòng nhập mục này.').waitFor();
+		await form.getByLabel('Lý do').fill(QUARANTINE_WHY);
+		await shot(page, 'stock-quarantine-form');
+		await form.getByRole('button', { name: 'Phong tỏa', exact: true }).click();
+		await status.getByText(`Đã phong tỏa lô ${LATE.number} (${PRODUCT}).`).waitFor();
+		await lotsRow(LATE.number).locator('[data-flag="quarantined"]').waitFor();
+		await lotsRow(LATE.number).getByText(QUARANTINE_WHY).waitFor();
+		if (await lotsRow(LATE.number).getByRole('button', { name: `Phong tỏa lô ${LATE.number}` }).count())
+			return 'the lot can still be quarantined';
+		if (await lotsRow(LATE.number).getByRole('button', { name: `Giải phóng lô ${LATE.number}` }).count())
+			return 'the province is offered to release it';
+	});
+	await shot(page, 'stock-lots-quarantined');
+	const banner = main.locator('#stock-alerts');
+	async function sawAlert(facility, doses) {
+		await banner.locator(`li[data-reason="quarantined"]`, { hasText: LATE.number }).waitFor();
+		const text = (await banner.innerText()).replace(/\s+/g, ' ');
+		for (const want of [`Lô ${LATE.number} (${PRODUCT})`, `${vn(doses)} liều tại ${facility}`, 'Đang phong tỏa', QUARANTINE_WHY])
+			if (!text.includes(want))
+				return `the banner says "${text}", without "${want}"`;
+		await lotRow(LATE.number).locator('[data-flag="quarantined"]').waitFor();
+		return undefined;
+	}
+	await check(`the warehouse's stock page shows the alert for ${LATE.number} and its reason`, async () => {
+		await openStock('Tồn kho');
+		return sawAlert(WAREHOUSE, 850);
+	});
+	await shot(page, 'stock-alert-warehouse');
+	await check('the transfer the other desk prepared is refused: the lot is quarantined', async () => {
+		await deskForm.getByRole('button', { name: 'Xuất kho', exact: true }).click();
+		const line = deskForm.locator('#stock-lines tbody tr').first();
+		await line.getByText(`Lô ${LATE.number} đã bị phong tỏa (lý do: ${QUARANTINE_WHY}): không được xuất. Bỏ dòng này hoặc chọn lô khác.`).waitFor();
+		await shot(desk, 'stock-send-quarantined');
+	});
+	await check(`the send tab no longer offers ${LATE.number}`, async () => {
+		await openStock('Xuất kho');
+		await main.getByText('Kho không có lô nào dùng được để xuất', { exact: false }).waitFor();
+	});
+	await check(`badinh sees the alert for ${LATE.number} at the Ba Đình centre`, async () => {
+		await login('badinh');
+		await openStock();
+		return sawAlert(CENTRE, 148 - WASTED);
+	});
+	await shot(page, 'stock-alert-centre');
+	await check('in English the alert is English', async () => {
+		await page.locator('header').getByRole('button', { name: 'English' }).click();
+		await banner.getByText('Lot alerts').waitFor();
+		const text = (await banner.innerText()).replace(/\s+/g, ' ');
+		await page.locator('header').getByRole('button', { name: 'Tiếng Việt' }).click();
+		await banner.getByText('Cảnh báo về lô vắc xin').waitFor();
+		for (const want of [`Quarantined — Lot ${LATE.number}`, `Quarantined because: ${QUARANTINE_WHY}.`, 'Do not ship or give it until it is released.'])
+			if (!text.includes(want))
+				return `the banner says "${text}", without "${want}"`;
+	});
+	await check(`the national admin releases ${LATE.number}; the alert is gone`, async () => {
+		await login('admin');
+		await openStock('Lô vắc xin');
+		await lotsRow(LATE.number).getByRole('button', { name: `Giải phóng lô ${LATE.number}` }).click();
+		const form = main.locator('#stock-lots tr.row-form form');
+		await form.getByLabel('Lý do').fill('Nhà sản xuất xác nhận lô đạt chất lượng');
+		await form.getByRole('button', { name: 'Giải phóng', exact: true }).click();
+		await status.getByText(`Đã giải phóng lô ${LATE.number} (${PRODUCT}).`).waitFor();
+		await lotsRow(LATE.number).locator('[data-flag="usable"]').waitFor();
+		await shot(page, 'stock-lots-released');
+		await openStock('Tồn kho');
+		await facilityPick.selectOption({ label: WAREHOUSE });
+		await lotRow(LATE.number).locator('[data-flag="usable"]').waitFor();
+		if (await banner.count())
+			return `the banner is still there: ${await banner.innerText()}`;
+	});
+	await check('hanoi can ship the lot again', async () => {
+		await login('hanoi');
+		await openStock('Xuất kho');
+		const line = main.locator('#stock-send-form #stock-lines tbody tr').first();
+		await line.locator('select option', { hasText: LATE.number }).waitFor({ state: 'attached' });
 	});
 
 	/* ---- English, a tablet, a viewer ------------------------------------------- */

@@ -108,6 +108,7 @@ export function clearErrors(form) {
 		el.textContent = '';
 		delete el.dataset.errCode;
 		delete el.dataset.i18n;
+		delete el.dataset.i18nArgs;
 	}
 	for (const el of form.querySelectorAll('[aria-invalid]'))
 		el.removeAttribute('aria-invalid');
@@ -118,10 +119,13 @@ export function clearErrors(form) {
 
 function setErrText(el, e) {
 	delete el.dataset.i18n;
+	delete el.dataset.i18nArgs;
 	delete el.dataset.errCode;
 	if (e.i18n) {
 		el.dataset.i18n = e.i18n;
-		el.textContent = t(e.i18n);
+		if (e.args)
+			el.dataset.i18nArgs = JSON.stringify(e.args);
+		el.textContent = t(e.i18n, e.args);
 	} else {
 		el.dataset.errCode = e.code;
 		if (e.field)
@@ -146,6 +150,7 @@ function clearOnEdit(form) {
 			msg.textContent = '';
 			delete msg.dataset.errCode;
 			delete msg.dataset.i18n;
+			delete msg.dataset.i18nArgs;
 		}
 		for (const el of box.querySelectorAll('[aria-invalid]'))
 			el.removeAttribute('aria-invalid');
@@ -155,7 +160,8 @@ function clearOnEdit(form) {
 }
 
 // Shows one error: next to the field the error names when the form has
-// it, else at the top of the form. e is an ApiError or {field, i18n}.
+// it, else at the top of the form. e is an ApiError or {field, i18n,
+// args?}.
 export function showError(form, e) {
 	clearOnEdit(form);
 	const box = e.field ? form.querySelector(`[data-field="${CSS.escape(e.field)}"]`) : null;

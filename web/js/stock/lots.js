@@ -111,12 +111,12 @@ export async function render(box, ctx, env) {
 	function lotRow(l) {
 		const actions = h('td', { class: 'actions', label: 'users.actions' });
 		const tr = h('tr', { 'data-lot': String(l.id), class: l.quarantined || l.expired ? 'is-bad' : null },
-			h('td', { label: 'stock.lot' }, h('strong', {}, l.lot_number)),
+			h('td', { label: 'stock.lot' }, h('strong', { class: 'lot-number' }, l.lot_number)),
 			h('td', { label: 'stock.product' }, l.product_name || productName(env.prods, l.product)),
 			h('td', { label: 'stock.expiry' }, expiryText(l.expiry)),
 			h('td', { label: 'stock.manufacturer' }, l.manufacturer || '—'),
 			h('td', { label: 'stock.state' }, lotBadges(l),
-				l.quarantined && l.quarantine_reason ? h('div', { class: 'reason' }, l.quarantine_reason) : null),
+				l.quarantined && l.quarantine_reason ? h('div', { class: 'reason' }, tx('stock.lot.reasonLine', { reason: l.quarantine_reason })) : null),
 			actions);
 		const btn = (key, build, cls) => h('button', {
 			type: 'button', class: ['btn', 'btn-small', cls], i18n: key, ariaLabel: key + 'Label',

@@ -11,17 +11,25 @@ import {
 const MAX_DAYS = 3650;
 const filt = { days: '', all: false }; // while the page is open
 
+// One line per alert: what is wrong with the lot (quarantined, expired,
+// VVM 3-4, expiring), where and how many doses, and for a quarantine its
+// reason and what not to do with it.
 function alertsBanner(alerts, prods) {
 	if (!alerts.length)
 		return null;
-	return h('div', { class: 'alert alert-error stock-alerts', role: 'alert', id: 'stock-alerts' },
+	const onlyWarn = alerts.every((a) => a.reason === 'expiring');
+	return h('div', { class: ['alert', onlyWarn ? 'alert-warning' : 'alert-error', 'stock-alerts'], role: 'alert', id: 'stock-alerts' },
 		h('p', {}, h('strong', { i18n: 'stock.alertsTitle' })),
-		h('ul', {}, alerts.map((a) => h('li', { 'data-lot': String(a.lot_id) },
+		h('ul', {}, alerts.map((a) => h('li', { 'data-lot': String(a.lot_id), 'data-reason': a.reason || null },
+			a.reason ? [h('strong', { i18n: 'stock.alert.' + a.reason }), ' — '] : null,
 			tx('stock.alertLine', {
 				lot: a.lot_number, product: productName(prods, a.product),
 				n: a.on_hand, facility: a.facility_name || '',
 			}),
-			a.reason ? [' ', h('span', { class: 'reason' }, tx('stock.alertReason', { reason: a.reason }))] : null))));
+			a.reason === 'quarantined'
+				? [a.detail ? [' ', h('span', { class: 'reason' }, tx('stock.alertQuarantineWhy', { reason: a.detail.replace(/[.\s]+$/, '') }))] : null,
+					' ', tx('stock.alertQuarantineDo')]
+				: null))));
 }
 
 function stockRow(r) {

@@ -14,6 +14,27 @@ function usableRows(rows, facilityId) {
 		r.usable !== false && !r.quarantined && !r.expired && !(r.vvm >= 3));
 }
 
+// A lot refused as unusable by the server (quarantined or expired since
+// the form was filled): the message names the lot and why, when the lot
+// says so; else null (the server's own message).
+async function unusableWhy(e, items) {
+	const m = e.code === 'lot_unusable' && /^items\[(\d+)\]\.lot_id$/.exec(e.field || '');
+	const item = m && items[Number(m[1])];
+	if (!item)
+		return null;
+	let lot;
+	try {
+		lot = (await api('GET', `/lots/${item.lot_id}`)).lot;
+	} catch (e2) {
+		return null;
+	}
+	if (lot.quarantined)
+		return { field: e.field, i18n: 'stock.check.lotQuarantined', args: { lot: lot.lot_number, reason: (lot.quarantine_reason || '').replace(/[.\s]+$/, '') } };
+	if (lot.expired)
+		return { field: e.field, i18n: 'stock.check.lotExpired', args: { lot: lot.lot_number } };
+	return null;
+}
+
 // flash: {key, args} of a notice to show first (the transfer just sent).
 export async function render(box, ctx, env, flash) {
 	const status = h('div', { class: 'status-area', 'aria-live': 'polite' });
@@ -193,7 +214,7 @@ export async function render(box, ctx, env, flash) {
 			if (n === null)
 				problems.push({ field: `items[${i}].quantity`, i18n: 'stock.check.quantity' });
 			else if (row && n > row.on_hand)
-				problems.push({ field: `items[${i}].quantity`, i18n: 'stock.check.moreThanOnHand' });
+				problems.push({ field: `items[${i}].quantity`, i18n: 'stock.check.moreThanOnHand', args: { n: row.on_hand } });
 			items.push({ lot_id: Number(l.lot.value), quantity: n });
 		});
 		if (!lines.length)
@@ -213,7 +234,7 @@ export async function render(box, ctx, env, flash) {
 			r = await api('POST', '/stock/transfers', { body });
 		} catch (e) {
 			submit.disabled = false;
-			showError(form, e);
+			showError(form, await unusableWhy(e, items) || e);
 			return;
 		}
 		// The lots' stock changed: the tab starts again with the new numbers.

@@ -36,7 +36,7 @@ function wastageForm(rows, env, done) {
 		if (n === null)
 			problems.push({ field: 'quantity', i18n: 'stock.check.quantity' });
 		else if (row && n > row.on_hand)
-			problems.push({ field: 'quantity', i18n: 'stock.check.moreThanOnHand' });
+			problems.push({ field: 'quantity', i18n: 'stock.check.moreThanOnHand', args: { n: row.on_hand } });
 		if (!reason.value)
 			problems.push({ field: 'reason', i18n: 'check.choose' });
 		if (problems.length) {
@@ -70,7 +70,7 @@ function countForm(rows, env, done) {
 		field({ name: 'lot_id', label: 'stock.lot', input: lot, required: true }),
 		h('div', { class: 'field-pair' },
 			field({ name: 'counted', label: 'stock.counted', input: counted, hint: 'stock.countedHint', required: true, class: 'field-narrow' }),
-			field({ name: 'vvm', label: 'stock.vvmCol', input: vvm, class: 'field-narrow' })),
+			field({ name: 'vvm', label: 'stock.vvmCol', input: vvm })),
 		field({ name: 'reason', label: 'stock.countReason', input: reason, hint: 'stock.countReasonHint' }),
 		field({ name: 'note', label: 'stock.note', input: note }),
 		h('div', { class: 'form-actions' }, submit));
