@@ -194,12 +194,14 @@ enum tc_qs tc_q_stock_fefo(struct tc_dbc *c, int64_t facility_id, const char *pr
 	return qs;
 }
 
-/* On hand per product, and what left for use since $2 (administered,
- * shipped, wasted or expired; not returns nor count corrections). */
+/* Usable stock per product on day $3, and what left for use since $2
+ * (administered, shipped, wasted or expired; not returns nor count
+ * corrections). */
 static struct tc_sql q_consumption = TC_SQL(
 	"SELECT product, SUM(on_hand), SUM(used) FROM ("
 	" SELECT l.product AS product, b.on_hand AS on_hand, 0 AS used"
 	" FROM stock_balances b JOIN lots l ON l.id = b.lot_id WHERE b.facility_id = $1"
+	" AND NOT l.quarantined AND l.expiry >= $3 AND COALESCE(b.vvm, 0) < 3"
 	" UNION ALL"
 	" SELECT l.product, 0, m.quantity FROM stock_movements m JOIN lots l ON l.id = m.lot_id"
 	" WHERE m.facility_id = $1 AND m.src = 'facility' AND m.at >= $2"
@@ -216,13 +218,13 @@ static void fill_consumption(void *item, const struct tc_dbrow *r, struct tc_are
 }
 
 enum tc_qs tc_q_stock_consumption(struct tc_dbc *c, int64_t facility_id, int64_t since,
-                                  struct tc_arena *a, struct tc_consumption **out,
-                                  size_t *n)
+                                  const char *today, struct tc_arena *a,
+                                  struct tc_consumption **out, size_t *n)
 {
-	struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_TIME(since)};
+	struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_TIME(since), TC_P_TEXT(today)};
 	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_consumption),
 	                            .fill = fill_consumption};
-	enum tc_qs qs = tc_exec(c, &q_consumption, p, 2, tc_rows_collect, &into);
+	enum tc_qs qs = tc_exec(c, &q_consumption, p, 3, tc_rows_collect, &into);
 	*out = into.items;
 	*n = into.n;
 	return qs;

@@ -309,15 +309,17 @@ enum tc_qs tc_q_stock_list(struct tc_dbc *c, const struct tc_stock_filter *flt,
 enum tc_qs tc_q_stock_fefo(struct tc_dbc *c, int64_t facility_id, const char *product,
                            const char *today, struct tc_arena *a, struct tc_balance **out,
                            size_t *n);
-/* Doses that left a facility's stock for use since `since` (administered,
- * shipped, wasted), per product: for days of stock left. */
+/* Per product at a facility, for days of stock left: the usable doses on
+ * hand (not quarantined, not expired on `today`, VVM below 3) and the
+ * doses that left the stock for use since `since` (administered,
+ * shipped, wasted, expired). */
 struct tc_consumption {
 	const char *product;
 	int64_t on_hand, used;
 };
 enum tc_qs tc_q_stock_consumption(struct tc_dbc *c, int64_t facility_id, int64_t since,
-                                  struct tc_arena *a, struct tc_consumption **out,
-                                  size_t *n);
+                                  const char *today, struct tc_arena *a,
+                                  struct tc_consumption **out, size_t *n);
 
 /* Movements under `scope`, of a facility (0: any) and a lot (0: any),
  * flagged ones only when `flagged`, newest first. */

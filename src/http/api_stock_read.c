@@ -111,8 +111,8 @@ struct stock_view {
 };
 
 static enum tc_qs stock_read(struct tc_dbc *c, struct tc_stock_filter flt,
-                             struct tc_page page, int64_t since, struct tc_arena *a,
-                             struct stock_view *v)
+                             struct tc_page page, int64_t since, const char *today,
+                             struct tc_arena *a, struct stock_view *v)
 {
 	struct tc_page all = { .limit = 1000, .offset = 0 };
 	struct tc_page transit = { .limit = MAX_TRANSIT, .offset = 0 };
@@ -149,7 +149,7 @@ static enum tc_qs stock_read(struct tc_dbc *c, struct tc_stock_filter flt,
 			v->tr[i] = full;
 	}
 	if (flt.facility_id)
-		qs = tc_q_stock_consumption(c, flt.facility_id, since, a, &v->use,
+		qs = tc_q_stock_consumption(c, flt.facility_id, since, today, a, &v->use,
 		                            &v->nuse);
 	return qs < 0 ? qs : TC_QS_ONE;
 }
@@ -237,7 +237,7 @@ tc_err tc_api_stock_list(struct tc_req *r)
 		return rc;
 	if ((rc = tc_req_dbc(r, &c)) != TC_ERR_OK)
 		return rc;
-	qs = stock_read(c, flt, page, now - 7 * TC_DAY_US, &r->arena, &v);
+	qs = stock_read(c, flt, page, now - 7 * TC_DAY_US, today, &r->arena, &v);
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
