@@ -243,7 +243,7 @@ static tc_err read_common(struct reader *rd, struct common *x)
 static tc_err read_item(struct reader *rd, struct tc_screen_item *it)
 {
 	const struct tc_csv_field *v;
-	struct common x;
+	struct common x = { 0 };
 	tc_err rc;
 
 	if ((rc = read_common(rd, &x)))
@@ -293,7 +293,7 @@ static bool parse_tenths(const struct tc_csv_field *v, int min, int max, int *ou
 static tc_err read_limit(struct reader *rd, struct tc_screen_limit *l)
 {
 	const struct tc_csv_field *v;
-	struct common x;
+	struct common x = { 0 };
 	int min, max;
 	tc_err rc;
 
