@@ -132,7 +132,7 @@ struct tc_screening {
 
 /* Why the verdict is what it is: a checklist row answered yes or a limit
  * passed, the product's minimum age, the missing consent. The texts are
- * the checklist's (borrowed) or static. */
+ * the checklist's (borrowed), static, or (the age's) from the arena. */
 struct tc_screen_reason {
 	const char *code;
 	enum tc_screen_outcome outcome;
