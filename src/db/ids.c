@@ -13,7 +13,8 @@
 static struct tc_sql q_max_citizen =
 	TC_SQL("SELECT COALESCE(MAX(id), 0) FROM (SELECT MAX(id) AS id FROM citizens"
 	       " UNION ALL SELECT MAX(id) FROM registrations"
-	       " UNION ALL SELECT MAX(id) FROM stock_movements) drawn");
+	       " UNION ALL SELECT MAX(id) FROM stock_movements"
+	       " UNION ALL SELECT MAX(id) FROM visits UNION ALL SELECT MAX(id) FROM doses) drawn");
 
 static int64_t now_ms(void)
 {
