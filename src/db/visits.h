@@ -126,6 +126,31 @@ tc_err tc_dose_give(struct tc_dbc *c, const struct tc_stock_by *by,
                     struct tc_arena *a, struct tc_dose *out,
                     struct tc_sched_result *verdict, struct tc_fault *f);
 
+/* ---- Doses from elsewhere, and corrections ------------------------------- */
+
+/* Records a dose given elsewhere or earlier (in->source "record" or
+ * "import"): citizen_id, product, given_on, and where known lot_number,
+ * site_id (one of ours) or place, source_ref. Never refused for a rule of
+ * the schedule: the person's doses are numbered again with it (a late
+ * earlier dose renumbers the later ones), a broken rule flags the dose and
+ * puts it on the review list, and so does a person without a document.
+ * Refused: an unknown person or product, a day that is not a date, in the
+ * future or before December 2020, and an exact duplicate (same person,
+ * product and day: CONFLICT with existing_id). Given at one of our sites
+ * from a lot we hold, the stock moves too. Fills *out (from `a`). */
+tc_err tc_dose_record(struct tc_dbc *c, const struct tc_stock_by *by,
+                      const struct tc_vaxref *ref, const struct tc_dose *in,
+                      struct tc_arena *a, struct tc_dose *out, struct tc_fault *f);
+
+/* Voids a dose record (as it was read: its version must still hold) with
+ * a reason: the dose given from our stock goes back on the books, the
+ * person's other doses are numbered again and the counters follow.
+ * Nothing is deleted. A correction is a void and a new record (its
+ * replaces_id naming the old one) in one transaction. */
+tc_err tc_dose_void(struct tc_dbc *c, const struct tc_stock_by *by,
+                    const struct tc_vaxref *ref, const struct tc_dose *before,
+                    const char *reason, struct tc_arena *a, struct tc_fault *f);
+
 /* ---- Queries ---------------------------------------------------------------- */
 
 enum tc_qs tc_q_visit_insert(struct tc_dbc *c, const struct tc_visit *v);
