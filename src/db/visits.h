@@ -86,6 +86,11 @@ struct tc_alert {
 	int64_t created_at, acknowledged_at, acknowledged_by;
 };
 
+/* JSON views (docs/visits.md: DOSE, AEFI); flags and symptoms as lists. */
+struct tc_jw;
+void tc_jw_dose(struct tc_jw *w, const struct tc_dose *d);
+void tc_jw_aefi(struct tc_jw *w, const struct tc_aefi *e);
+
 /* ---- The schedule's reference data ----------------------------------------- */
 
 /* Products and mixing rules as the schedule takes them; loaded once by
