@@ -27,6 +27,14 @@ static struct tc_sql q_count_add = TC_SQL(
 	"INSERT INTO dose_counts (day, unit_code, product, kind, number, n)"
 	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, unit_code, product, kind, number)"
 	" DO UPDATE SET n = dose_counts.n + excluded.n");
+/* Taking a count back: the row exists (it was counted), and an upsert of
+ * a negative count would fail its CHECK before it met the conflict. */
+static struct tc_sql q_count_sub = TC_SQL(
+	"UPDATE dose_counts SET n = n + $6 WHERE day = $1 AND unit_code = $2 AND product = $3"
+	" AND kind = $4 AND number = $5");
+static struct tc_sql q_coverage_move = TC_SQL(
+	"UPDATE coverage_counts SET first = first + $2, complete = complete + $3,"
+	" boosted = boosted + $4 WHERE unit_code = $1");
 static struct tc_sql q_status_get = TC_SQL(
 	"SELECT doses, complete, boosters FROM vax_status WHERE citizen_id = $1");
 static struct tc_sql q_status_put = TC_SQL(
@@ -100,7 +108,9 @@ static tc_err count(struct tc_dbc *c, const struct tc_dose *d, const char *kind,
 	struct tc_dbv p[] = {TC_P_TEXT(d->given_on), TC_P_TEXT(d->unit_code),
 	                     TC_P_TEXT(d->product),  TC_P_TEXT(kind),
 	                     TC_P_I64(number),       TC_P_I64(delta)};
-	enum tc_qs qs = tc_exec(c, &q_count_add, p, 6, NULL, NULL);
+	enum tc_qs qs = tc_exec(c, delta < 0 ? &q_count_sub : &q_count_add, p, 6, NULL, NULL);
+	if (qs == TC_QS_NONE && delta < 0)
+		return tc_fault_internal(f, TC_ERR_DB, "a dose counter to take back is missing");
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
@@ -193,7 +203,9 @@ static tc_err restate_person(struct tc_dbc *c, const struct tc_vaxref *ref, int6
 	if (pn->commune && (dfirst || dcomplete || dboosted)) {
 		struct tc_dbv pc[] = {TC_P_TEXT(pn->commune), TC_P_I64(dfirst), TC_P_I64(dcomplete),
 		                      TC_P_I64(dboosted)};
-		if ((qs = tc_exec(c, &q_coverage_add, pc, 4, NULL, NULL)) < 0)
+		bool back = dfirst < 0 || dcomplete < 0 || dboosted < 0;
+		if ((qs = tc_exec(c, back ? &q_coverage_move : &q_coverage_add, pc, 4, NULL,
+		                  NULL)) < 0)
 			return tc_qs_err(qs, f);
 	}
 	return TC_ERR_OK;
@@ -269,10 +281,10 @@ tc_err tc_dose_record(struct tc_dbc *c, const struct tc_stock_by *by,
 		if ((qs = tc_exec(c, &q_same_dose, p, 3, tc_rows_i64, &existing)) < 0)
 			return tc_qs_err(qs, f);
 		if (existing) {
+			tc_fault_set(f, TC_ERR_CONFLICT, "given_on",
+			             "this dose is already on record (same person, vaccine and day)");
 			f->existing_id = existing;
-			return tc_fault_set(f, TC_ERR_CONFLICT, "given_on",
-			                    "this dose is already on record (same person, vaccine "
-			                    "and day)");
+			return TC_ERR_CONFLICT;
 		}
 	}
 	out->id = tc_db_next_id(c);

@@ -464,10 +464,12 @@ static struct tc_sql q_diff_counts = TC_SQL(
 static struct tc_sql q_diff_status = TC_SQL(
 	"SELECT 'vax_status', CAST(citizen_id AS TEXT) FROM"
 	" (SELECT citizen_id, commune_code, doses, complete, boosters FROM vax_status"
+	" WHERE doses > 0"
 	" EXCEPT SELECT citizen_id, commune_code, doses, complete, boosters FROM want_status) x"
 	" UNION ALL SELECT 'want_status', CAST(citizen_id AS TEXT) FROM"
 	" (SELECT citizen_id, commune_code, doses, complete, boosters FROM want_status"
-	" EXCEPT SELECT citizen_id, commune_code, doses, complete, boosters FROM vax_status) y");
+	" EXCEPT SELECT citizen_id, commune_code, doses, complete, boosters FROM vax_status"
+	" WHERE doses > 0) y");
 static struct tc_sql q_diff_coverage = TC_SQL(
 	"SELECT 'coverage_counts', unit_code FROM"
 	" (SELECT unit_code, first, complete, boosted FROM coverage_counts"
