@@ -157,6 +157,13 @@ static struct tc_sql q_dose_insert = TC_SQL(
 static struct tc_sql q_dose_get = TC_SQL("SELECT " DOSE_COLS DOSE_FROM " WHERE d.id = $1");
 static struct tc_sql q_doses_of = TC_SQL(
 	"SELECT " DOSE_COLS DOSE_FROM " WHERE d.citizen_id = $1 ORDER BY d.given_on, d.id");
+static struct tc_sql q_review = TC_SQL(
+	"SELECT " DOSE_COLS DOSE_FROM " WHERE d.review = 'pending' AND"
+	" (" TC_SCOPE_UNDER("d.scope_path", "$2", "$3") " OR c.scope_path = $1"
+	" OR (c.scope_path >= $2 AND c.scope_path < $3)) ORDER BY d.id LIMIT $4 OFFSET $5");
+static struct tc_sql q_reviewed = TC_SQL(
+	"UPDATE doses SET review = 'done', version = version + 1"
+	" WHERE id = $1 AND review = 'pending'");
 static struct tc_sql q_recipients = TC_SQL(
 	"SELECT " DOSE_COLS DOSE_FROM " WHERE d.lot_id = $1 AND d.status = 'valid'"
 	" ORDER BY d.given_on, d.id LIMIT $2 OFFSET $3");
@@ -228,6 +235,26 @@ enum tc_qs tc_q_doses_of(struct tc_dbc *c, int64_t citizen_id, struct tc_arena *
 	*out = into.items;
 	*n = into.n;
 	return qs;
+}
+
+enum tc_qs tc_q_doses_review(struct tc_dbc *c, const char *scope, struct tc_page page,
+                             struct tc_arena *a, struct tc_dose **out, size_t *n)
+{
+	const char *lo, *hi;
+	tc_scope_range(a, scope, &lo, &hi);
+	struct tc_dbv p[] = {TC_P_TEXT(scope), TC_P_TEXT(lo), TC_P_TEXT(hi), TC_P_I64(page.limit),
+	                     TC_P_I64(page.offset)};
+	struct tc_rows_into into = {.a = a, .size = sizeof(struct tc_dose), .fill = fill_dose};
+	enum tc_qs qs = tc_exec(c, &q_review, p, 5, tc_rows_collect, &into);
+	*out = into.items;
+	*n = into.n;
+	return qs;
+}
+
+enum tc_qs tc_q_dose_reviewed(struct tc_dbc *c, int64_t id)
+{
+	struct tc_dbv p[] = {TC_P_I64(id)};
+	return tc_exec(c, &q_reviewed, p, 1, NULL, NULL);
 }
 
 enum tc_qs tc_q_lot_recipients(struct tc_dbc *c, int64_t lot_id, struct tc_page page,

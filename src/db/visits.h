@@ -156,6 +156,13 @@ tc_err tc_dose_void(struct tc_dbc *c, const struct tc_stock_by *by,
                     const struct tc_vaxref *ref, const struct tc_dose *before,
                     const char *reason, struct tc_arena *a, struct tc_fault *f);
 
+/* Doses waiting for review (a broken rule, an incomplete identity) at
+ * places, or of people, under `scope`, oldest first. */
+enum tc_qs tc_q_doses_review(struct tc_dbc *c, const char *scope, struct tc_page page,
+                             struct tc_arena *a, struct tc_dose **out, size_t *n);
+/* Marks a dose reviewed (NONE: not waiting for review). */
+enum tc_qs tc_q_dose_reviewed(struct tc_dbc *c, int64_t id);
+
 /* ---- Queries ---------------------------------------------------------------- */
 
 enum tc_qs tc_q_visit_insert(struct tc_dbc *c, const struct tc_visit *v);
