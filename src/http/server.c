@@ -618,7 +618,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 struct purge {
 	struct tc_job job;
-	int64_t now, idle_before, window_before, citizen_idle_before;
+	int64_t now, idle_before, window_before, citizen_idle_before, idem_before;
 };
 
 static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
@@ -629,13 +629,16 @@ static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		qs = tc_q_authfail_purge(c, p->window_before);
 	if (qs >= 0)
 		qs = tc_q_csessions_purge(c, p->now, p->citizen_idle_before);
+	if (qs >= 0)
+		qs = tc_q_idem_purge(c, p->idem_before);
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
 static void purge_done(struct tc_job *j)
 {
 	if (j->rc != TC_ERR_OK && j->rc != TC_ERR_UNAVAILABLE)
-		tc_warn("housekeeping: purging old sessions failed: %s", tc_err_code(j->rc));
+		tc_warn("housekeeping: purging old sessions and idempotency keys failed: %s",
+		        tc_err_code(j->rc));
 	free(j);
 }
 
@@ -674,6 +677,7 @@ static void submit_purge(struct tc_server *srv)
 	p->idle_before = p->now - idle * 1000000;
 	p->citizen_idle_before = p->now - (int64_t)cfg->citizen_session_idle_s * 1000000;
 	p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
+	p->idem_before = p->now - (int64_t)TC_IDEM_KEEP_S * 1000000;
 	p->job.run = purge_run;
 	p->job.cls = p;
 	p->job.done = purge_done;
@@ -682,8 +686,8 @@ static void submit_purge(struct tc_server *srv)
 
 /* Every minute: write off the doses left in opened vials past their
  * hours. Every ten minutes: drop sessions past their end or idle for
- * longer than any idle limit, and failed-login counts whose window is
- * over. */
+ * longer than any idle limit, failed-login counts whose window is over,
+ * and idempotency keys older than a day. */
 static void *housekeeper_main(void *arg)
 {
 	struct tc_server *srv = arg;
