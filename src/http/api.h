@@ -100,4 +100,12 @@ tc_err tc_api_transfer_receive(struct tc_req *r);
 tc_err tc_scope_movement_id(struct tc_req *r);
 tc_err tc_scope_transfer_id(struct tc_req *r);
 
+/* doses recorded from elsewhere, corrections, review */
+tc_err tc_api_dose_record(struct tc_req *r);
+tc_err tc_api_dose_void(struct tc_req *r);
+tc_err tc_api_dose_correct(struct tc_req *r);
+tc_err tc_api_doses_review(struct tc_req *r);
+tc_err tc_api_dose_reviewed(struct tc_req *r);
+tc_err tc_scope_dose_id(struct tc_req *r);
+
 #endif

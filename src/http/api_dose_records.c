@@ -116,10 +116,15 @@ static tc_err record_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                       j->out.scope_path, NULL, dose_json(&j->out, j->a), f);
 }
 
-static tc_err record_after(struct tc_req *r)
+/* Inside the transaction: the answer a retried request gets again. */
+static unsigned record_render(void *cls, struct tc_jw *w)
 {
-	struct record_job *j = r->job.cls;
-	return reply_dose(r, MHD_HTTP_CREATED, &j->out);
+	struct record_job *j = cls;
+	tc_jw_obj(w);
+	tc_jw_key(w, "dose");
+	tc_jw_dose(w, &j->out);
+	tc_jw_end(w);
+	return MHD_HTTP_CREATED;
 }
 
 /* The person must live in the caller's jurisdiction, or the dose must have
@@ -183,7 +188,8 @@ static tc_err start_record(struct tc_req *r, const struct record_body *b,
 		j->before = *before;
 		j->reason = reason;
 	}
-	return tc_req_write(r, record_run, j, record_after);
+	/* the offline app and other systems retry: Idempotency-Key */
+	return tc_req_write_idem(r, record_run, j, record_render);
 }
 
 tc_err tc_api_dose_record(struct tc_req *r)

@@ -38,6 +38,14 @@
 #define SITE_HANDS (STOCK_WRITERS | R(SITE_STAFF))
 #define STOCK_READERS (SITE_HANDS | R(VIEWER))
 
+/* who records doses given elsewhere: sites, offices, communes and the
+ * response centre (people's reports of missing doses) */
+#define DOSE_RECORDERS (CHECKERS | R(COMMUNE_OFFICER) | R(MCC_AGENT))
+/* who approves a correction: the site manager or the district and above */
+#define DOSE_APPROVERS (CENTRES | R(SITE_MANAGER))
+/* who works through the doses flagged for review */
+#define DOSE_REVIEWERS (CLEANERS | R(SITE_MANAGER))
+
 const struct tc_route tc_routes[] = {
 	{"GET", "/healthz", tc_api_healthz, TC_PUBLIC, 0, NULL},
 	{"GET", "/metrics", tc_api_metrics, TC_PUBLIC, 0, NULL},
@@ -163,6 +171,18 @@ const struct tc_route tc_routes[] = {
 	 4096, NULL},
 	{"GET", "/api/v1/stock/allocations", tc_api_stock_allocations_list, STOCK_READERS,
 	 0, tc_scope_query_place},
+
+	/* doses recorded from elsewhere, corrections (approved by the site
+	 * manager or the district) and the review list */
+	{"POST", "/api/v1/doses", tc_api_dose_record, DOSE_RECORDERS, 4096, NULL},
+	{"GET", "/api/v1/doses/review", tc_api_doses_review, DOSE_REVIEWERS, 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/doses/{id}/void", tc_api_dose_void, DOSE_APPROVERS, 4096,
+	 tc_scope_dose_id},
+	{"POST", "/api/v1/doses/{id}/correct", tc_api_dose_correct, DOSE_APPROVERS, 4096,
+	 tc_scope_dose_id},
+	{"POST", "/api/v1/doses/{id}/review", tc_api_dose_reviewed, DOSE_REVIEWERS, 1024,
+	 tc_scope_dose_id},
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));
