@@ -166,3 +166,7 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (actor_key, idem_key)
 );
 CREATE INDEX idempotency_age ON idempotency_keys (created_at);
+
+-- Imports take lists of doses given elsewhere too.
+ALTER TABLE import_jobs DROP CONSTRAINT import_jobs_kind_check;
+ALTER TABLE import_jobs ADD CONSTRAINT import_jobs_kind_check CHECK (kind IN ('citizens', 'doses'));

@@ -165,3 +165,47 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (actor_key, idem_key)
 );
 CREATE INDEX idempotency_age ON idempotency_keys (created_at);
+
+-- Imports take lists of doses given elsewhere too. SQLite cannot change a
+-- CHECK in place: both import tables are rebuilt (the rejects first, they
+-- point at the jobs).
+CREATE TABLE import_jobs_v6 (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('citizens', 'doses')),
+    file_name   TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    format      TEXT NOT NULL CHECK (format IN ('csv', 'xlsx', 'xls')),
+    encoding    TEXT NOT NULL,
+    header      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    rows        INTEGER NOT NULL DEFAULT 0,
+    accepted    INTEGER NOT NULL DEFAULT 0,
+    rejected    INTEGER NOT NULL DEFAULT 0,
+    unchanged   INTEGER NOT NULL DEFAULT 0,
+    last_row    INTEGER NOT NULL DEFAULT 0,
+    progress    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT,
+    scope_path  TEXT NOT NULL,
+    runner      TEXT NOT NULL,
+    created_by  INTEGER REFERENCES users (id),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+INSERT INTO import_jobs_v6 SELECT id, kind, file_name, file_sha256, format, encoding, header,
+    status, rows, accepted, rejected, unchanged, last_row, progress, error, scope_path, runner,
+    created_by, created_at, updated_at FROM import_jobs;
+CREATE TABLE import_rejects_v6 (
+    job_id INTEGER NOT NULL REFERENCES import_jobs_v6 (id),
+    row_no INTEGER NOT NULL,
+    field  TEXT,
+    reason TEXT NOT NULL,
+    cells  TEXT NOT NULL,
+    PRIMARY KEY (job_id, row_no)
+);
+INSERT INTO import_rejects_v6 SELECT job_id, row_no, field, reason, cells FROM import_rejects;
+DROP TABLE import_rejects;
+DROP TABLE import_jobs;
+ALTER TABLE import_jobs_v6 RENAME TO import_jobs;
+ALTER TABLE import_rejects_v6 RENAME TO import_rejects;
+CREATE INDEX import_jobs_file ON import_jobs (file_sha256, status);
+CREATE INDEX import_jobs_scope ON import_jobs (scope_path, id);

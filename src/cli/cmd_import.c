@@ -1,5 +1,5 @@
-/* tiemchung import citizens FILE [--db PATH] [--encoding E] [--batch N]
- *                                [--rejects FILE] [--json] */
+/* tiemchung import citizens|doses FILE [--db PATH] [--encoding E]
+ *                                       [--batch N] [--rejects FILE] [--json] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +12,21 @@
 #include "../core/util.h"
 #include "../db/import.h"
 #include "../db/records.h"
+#include "../db/visits.h"
 #include "cli.h"
 
 static const char usage[] =
-	"usage: tiemchung import citizens FILE [--db PATH|URL] [--encoding E]\n"
-	"                                      [--batch N] [--rejects OUT.csv] [--node-id N]\n"
-	"                                      [--json]\n"
-	"Imports people from a CSV, XLSX or old XLS file whose first row names the\n"
-	"columns, in English or Vietnamese, in any order (docs/import.md):\n"
-	"  id_type, id_number, full_name, birth_date, gender, phone, commune_code,\n"
-	"  address, nationality, priority_group\n"
+	"usage: tiemchung import citizens|doses FILE [--db PATH|URL] [--encoding E]\n"
+	"                      [--batch N] [--rejects OUT.csv] [--node-id N] [--json]\n"
+	"Imports people, or doses given elsewhere (paper books, other systems),\n"
+	"from a CSV, XLSX or old XLS file whose first row names the columns, in\n"
+	"English or Vietnamese, in any order (docs/import.md):\n"
+	"  citizens: id_type, id_number, full_name, birth_date, gender, phone,\n"
+	"            commune_code, address, nationality, priority_group\n"
+	"  doses:    the person's columns (full_name and birth_date required, the\n"
+	"            others used to find or add the person), product, given_on,\n"
+	"            lot_number, place, source_ref; a dose that breaks a rule of the\n"
+	"            schedule is recorded all the same and listed for review\n"
 	"Every row is accepted, unchanged (already on file, identical) or rejected\n"
 	"with the field and the reason; accepted rows are committed in batches.\n"
 	"Running it again on the same file finishes an interrupted import and adds\n"
@@ -99,6 +104,7 @@ int tc_cmd_import(int argc, char **argv)
 	/* Larger batches write each index page to the log once per batch
 	 * rather than once per 2000 rows: the import runs about twice as fast. */
 	struct tc_import_opts o = {.actor = &tc_cli_actor, .batch = 20000};
+	struct tc_vaxref ref;
 	const char *where = tc_cli_default_db(), *rejects = NULL;
 	struct tc_db_options dbo = {.readers = 2, .node_id = 15};
 	struct bar bar = {.tty = isatty(2), .t0 = tc_mono_us()};
@@ -136,10 +142,12 @@ int tc_cmd_import(int argc, char **argv)
 		default: fputs(usage, stderr); return 2;
 		}
 	}
-	if (optind != argc - 2 || strcmp(argv[optind], "citizens") != 0) {
+	if (optind != argc - 2 ||
+	    (strcmp(argv[optind], "citizens") != 0 && strcmp(argv[optind], "doses") != 0)) {
 		fputs(usage, stderr);
 		return 2;
 	}
+	o.kind = argv[optind];
 	o.path = argv[optind + 1];
 	o.progress = draw;
 	o.cls = &bar;
@@ -156,6 +164,21 @@ int tc_cmd_import(int argc, char **argv)
 		return 1;
 	}
 	tc_arena_init(&a);
+	if (strcmp(o.kind, "doses") == 0) {
+		struct tc_dbc *c = tc_db_acquire(db);
+		tc_err rc = c ? tc_vaxref_load(c, tc_cli_default_data(), &a, &ref, &f)
+		              : tc_fault_internal(&f, TC_ERR_DB, "no database connection");
+		if (c)
+			tc_db_release(db, c);
+		if (rc != TC_ERR_OK) {
+			fprintf(stderr, "tiemchung import: %s\n",
+			        f.message ? f.message : tc_err_message(f.code));
+			tc_arena_cleanup(&a);
+			tc_db_close(db);
+			return 1;
+		}
+		o.ref = &ref;
+	}
 	if (tc_import_open(db, &o, &im, &a, &f) != TC_ERR_OK) {
 		fprintf(stderr, "tiemchung import: %s%s%s\n", f.field ? f.field : "",
 		        f.field ? ": " : "", f.message ? f.message : tc_err_message(f.code));

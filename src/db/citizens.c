@@ -174,10 +174,13 @@ tc_err tc_citizen_prepare(const struct tc_citizen_in *in, const struct tc_units 
 		return rc;
 	out->id_type = tc_idtype_name(pid.type);
 	age = tc_bdate_age_on(&bd, today);
-	if (pid.type == TC_IDT_NONE && age >= DOCUMENT_AGE)
-		return tc_fault_set(f, TC_ERR_MISSING_FIELD, "id_number",
-		                    "a person aged 14 or more needs a document number "
-		                    "(CCCD, CMND or passport)");
+	if (pid.type == TC_IDT_NONE && age >= DOCUMENT_AGE) {
+		if (!in->from_dose_record)
+			return tc_fault_set(f, TC_ERR_MISSING_FIELD, "id_number",
+			                    "a person aged 14 or more needs a document number "
+			                    "(CCCD, CMND or passport)");
+		add_flag(a, &out->flags, "identity_incomplete");
+	}
 	if (flags & TC_IDFLAG_BORN_ABROAD)
 		add_flag(a, &out->flags, "born_abroad");
 	if (flags & TC_IDFLAG_NO_DOCUMENT)

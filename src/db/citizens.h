@@ -28,6 +28,10 @@ struct tc_citizen_in {
 	int64_t guardian_id;    /* 0: none */
 	/* spreadsheets: dd/mm/yyyy and Excel serial dates, Nam/Nữ */
 	bool loose;
+	/* a person named by a record of a dose already given: an adult
+	 * without a document is accepted, flagged "identity_incomplete",
+	 * for the cleaning worklists (the dose is never turned away) */
+	bool from_dose_record;
 };
 
 #define TC_PRIORITY_GROUPS 16

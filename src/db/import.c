@@ -17,6 +17,7 @@
 #include "../io/table.h"
 #include "citizens.h"
 #include "records.h"
+#include "visits.h"
 
 #define DEFAULT_BATCH 2000
 /* An unfinished job nobody has marked for this long may be taken over
@@ -38,8 +39,18 @@ enum col {
 	C_ADDRESS,
 	C_NATIONALITY,
 	C_PRIORITY,
+	/* doses (kind "doses") */
+	C_PRODUCT,
+	C_GIVEN_ON,
+	C_LOT,
+	C_PLACE,
+	C_SOURCE_REF,
 	C__COUNT
 };
+
+/* The columns a kind of import reads: the citizens' columns, and for
+ * doses the person's and the dose's. */
+#define FIRST_DOSE_COL C_PRODUCT
 
 /* Header names by their key with everything but letters and digits
  * removed ("Số CCCD/CMND" -> "socccdcmnd"), so spelling, case, accents
@@ -66,16 +77,33 @@ static const struct {
 	{C_ADDRESS, "diachi"},           {C_NATIONALITY, "nationality"},
 	{C_NATIONALITY, "quoctich"},     {C_PRIORITY, "prioritygroup"},
 	{C_PRIORITY, "nhomuutien"},
+	{C_PRODUCT, "product"},          {C_PRODUCT, "vaccine"},
+	{C_PRODUCT, "vacxin"},           {C_PRODUCT, "tenvacxin"},
+	{C_PRODUCT, "loaivacxin"},       {C_GIVEN_ON, "givenon"},
+	{C_GIVEN_ON, "ngaytiem"},        {C_GIVEN_ON, "dategiven"},
+	{C_LOT, "lotnumber"},            {C_LOT, "solo"},
+	{C_LOT, "lo"},                   {C_LOT, "losanxuat"},
+	{C_PLACE, "place"},              {C_PLACE, "noitiem"},
+	{C_PLACE, "diadiemtiem"},        {C_PLACE, "cosotiem"},
+	{C_SOURCE_REF, "sourceref"},     {C_SOURCE_REF, "mahoso"},
+	{C_SOURCE_REF, "sophieu"},
 };
 
 static const char *const col_names[C__COUNT] = {
 	"id_type", "id_number", "full_name", "birth_date", "gender",
 	"phone", "commune_code", "address", "nationality", "priority_group",
+	"product", "given_on", "lot_number", "place", "source_ref",
 };
 
 static const bool col_required[C__COUNT] = {
 	[C_ID_NUMBER] = true, [C_FULL_NAME] = true, [C_BIRTH_DATE] = true,
 	[C_GENDER] = true, [C_COMMUNE] = true,
+};
+
+/* A dose list names the person by what it has: a document number where
+ * there is one (a person without one is recorded and listed for review). */
+static const bool dose_col_required[C__COUNT] = {
+	[C_FULL_NAME] = true, [C_BIRTH_DATE] = true, [C_PRODUCT] = true, [C_GIVEN_ON] = true,
 };
 
 /* Letters and digits of the accent-free key of s, from `a`. */
@@ -104,6 +132,10 @@ struct row {
 	bool given[C__COUNT];
 	struct tc_citizen ct;
 	const char *doc;
+	/* doses: the dose, and whether the person could be added if new */
+	struct tc_dose dose;
+	bool person_ok;
+	const char *person_field, *person_reason;
 };
 
 struct batch {
@@ -129,6 +161,7 @@ struct tc_importer {
 	size_t ncols;
 	const struct tc_units *units;
 	int64_t today;
+	bool doses; /* a list of doses given, not of people */
 	struct batch b[2];
 	struct tc_buf scratch;
 	pthread_mutex_t mu;
@@ -191,7 +224,8 @@ static tc_err read_header(struct tc_importer *im, struct tc_fault *f)
 	for (size_t i = 0; i < im->ncols; i++) {
 		const char *key = compact_key(tc_table_cell(im->t, i)->s, a);
 		for (size_t k = 0; k < TC_ARRAY_LEN(headers); k++) {
-			if (strcmp(key, headers[k].key) != 0)
+			if (strcmp(key, headers[k].key) != 0 ||
+			    (!im->doses && headers[k].col >= FIRST_DOSE_COL))
 				continue;
 			if (im->cols[headers[k].col] >= 0)
 				return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",
@@ -202,12 +236,14 @@ static tc_err read_header(struct tc_importer *im, struct tc_fault *f)
 		}
 	}
 	for (int c = 0; c < C__COUNT; c++)
-		if (col_required[c] && im->cols[c] < 0)
+		if ((im->doses ? dose_col_required : col_required)[c] && im->cols[c] < 0)
 			return tc_fault_setf(f, a, TC_ERR_INVALID_FIELD, "file",
 			                     "no %s column: the first row must name the columns "
-			                     "(id_number, full_name, birth_date, gender, "
-			                     "commune_code, or their Vietnamese names)",
-			                     col_names[c]);
+			                     "(%s, or their Vietnamese names: docs/import.md)",
+			                     col_names[c],
+			                     im->doses ? "full_name, birth_date, product, given_on"
+			                               : "id_number, full_name, birth_date, gender, "
+			                                 "commune_code");
 	im->job.header = cells_json(im->t, &im->scratch, a);
 	return TC_ERR_OK;
 }
@@ -283,6 +319,11 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 		tc_arena_init(&im->b[k].arena);
 		im->b[k].im = im;
 	}
+	im->doses = o->kind && strcmp(o->kind, "doses") == 0;
+	if (im->doses && !o->ref) {
+		rc = tc_fault_internal(f, TC_ERR_INTERNAL, "a dose import without the products");
+		goto fail;
+	}
 	rc = file_sha256(o->path, sha, &im->arena, f);
 	if (rc != TC_ERR_OK)
 		goto fail;
@@ -306,7 +347,7 @@ tc_err tc_import_open(struct tc_db *db, const struct tc_import_opts *o,
 	tc_token_new(runner);
 	im->job = (struct tc_import){
 		.runner = tc_arena_strdup(&im->arena, runner),
-		.kind = "citizens",
+		.kind = im->doses ? "doses" : "citizens",
 		.file_name = tc_arena_strdup(&im->arena, base),
 		.file_sha256 = tc_arena_strdup(&im->arena, sha),
 		.format = format_name(tc_table_format(im->t)),
@@ -380,7 +421,10 @@ static int64_t priority_of(const char *s, struct tc_arena *a, bool *ok)
 	return v;
 }
 
-static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
+/* The person the row names, by the citizens' rules; false with the field
+ * and the reason when they refuse it. */
+static bool read_person(struct tc_importer *im, struct row *r, struct tc_arena *a,
+                        const char **field, const char **reason)
 {
 	struct tc_citizen_in in = {.loose = true};
 	enum tc_cell_kind kind;
@@ -411,30 +455,117 @@ static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
 	if ((s = cell(im, C_PRIORITY, NULL)) != NULL) {
 		in.priority_group = priority_of(s, a, &ok);
 		if (!ok) {
-			r->rejected = true;
-			r->field = "priority_group";
-			r->reason = "the priority group is a number from 1 to 16 (docs/import.md)";
-			return;
+			*field = "priority_group";
+			*reason = "the priority group is a number from 1 to 16 (docs/import.md)";
+			return false;
 		}
 	}
+	/* a dose list may not have the person's document number: the person
+	 * is then recorded without one, and listed for review */
+	if (im->doses && !in.id_number && !in.id_type)
+		in.id_type = "none";
+	in.from_dose_record = im->doses;
 	if (tc_citizen_prepare(&in, im->units, im->today, a, &r->ct, &f) != TC_ERR_OK) {
-		r->rejected = true;
-		r->field = f.field;
-		r->reason = f.message ? f.message : tc_err_message(f.code);
-		return;
+		*field = f.field;
+		*reason = f.message ? f.message : tc_err_message(f.code);
+		return false;
 	}
 	/* the same jurisdiction rule as POST /api/v1/citizens */
 	if (!tc_may_register_anywhere(im->o.actor->role) &&
 	    !tc_scope_contains(im->o.actor->scope, r->ct.scope_path)) {
-		r->rejected = true;
-		r->field = "commune_code";
-		r->reason = "this commune lies outside your jurisdiction";
-		return;
+		*field = "commune_code";
+		*reason = "this commune lies outside your jurisdiction";
+		return false;
 	}
-	r->ct.source = "import";
+	r->ct.source = im->doses ? "dose_record" : "import";
 	r->ct.created_by = im->o.actor->user_id;
 	r->ct.created_at = r->ct.updated_at = tc_now_us();
 	r->doc = tc_citizen_doc_key(&r->ct, a);
+	return true;
+}
+
+/* Common names of the vaccines on Vietnamese lists, by their compact key,
+ * beside the DCC codes and names the product table has. */
+static const struct {
+	const char *key, *code;
+} vaccine_aliases[] = {
+	{"astrazeneca", "EU/1/21/1529"}, {"az", "EU/1/21/1529"},
+	{"pfizer", "EU/1/20/1528"},      {"pfizerbiontech", "EU/1/20/1528"},
+	{"moderna", "EU/1/20/1507"},     {"verocell", "BBIBP-CorV"},
+	{"sinopharm", "BBIBP-CorV"},     {"sputnikv", "Sputnik-V"},
+	{"sputnik", "Sputnik-V"},        {"sputniklight", "Sputnik-Light"},
+	{"janssen", "EU/1/20/1525"},     {"johnsonjohnson", "EU/1/20/1525"},
+	{"novavax", "EU/1/21/1618"},     {"hayatvax", "Hayat-Vax"},
+	{"abdala", "Abdala"},            {"covaxin", "Covaxin"},
+	{"covishield", "Covishield"},    {"sinovac", "CoronaVac"},
+};
+
+static const char *product_of(const struct tc_importer *im, const char *s, struct tc_arena *a)
+{
+	const char *k = compact_key(s, a);
+
+	for (size_t i = 0; im->o.ref && i < im->o.ref->nproducts; i++) {
+		const struct tc_product_info *p = &im->o.ref->infos[i];
+		if (strcmp(s, p->code) == 0 || strcmp(k, compact_key(p->code, a)) == 0 ||
+		    strcmp(k, compact_key(p->name, a)) == 0)
+			return p->code;
+	}
+	for (size_t i = 0; i < TC_ARRAY_LEN(vaccine_aliases); i++)
+		if (strcmp(k, vaccine_aliases[i].key) == 0)
+			return vaccine_aliases[i].code;
+	return NULL;
+}
+
+static void read_row(struct tc_importer *im, struct row *r, struct tc_arena *a)
+{
+	const char *field = NULL, *reason = NULL, *s;
+	enum tc_cell_kind kind;
+	struct tc_bdate d;
+	char day[TC_BDATE_TEXT_LEN];
+
+	r->person_ok = read_person(im, r, a, &field, &reason);
+	if (!im->doses) {
+		r->rejected = !r->person_ok;
+		r->field = field;
+		r->reason = reason;
+		return;
+	}
+	/* a person already on file may be named by less than a new one needs:
+	 * the document number alone */
+	r->person_field = field;
+	r->person_reason = reason;
+	if (!r->person_ok && (s = cell(im, C_ID_NUMBER, &kind)) != NULL) {
+		size_t n = strlen(s);
+		const char *num = restore_zeros(s, kind, n >= 10 ? 12 : 9, n >= 10 ? 2 : 1, a);
+		if (strspn(num, "0123456789") == strlen(num) &&
+		    (strlen(num) == 12 || strlen(num) == 9))
+			r->doc = tc_arena_printf(a, "%s:%s", strlen(num) == 12 ? "cccd" : "cmnd", num);
+	}
+	if (!r->ct.name_key && cell(im, C_FULL_NAME, NULL))
+		r->ct.name_key = tc_name_key(cell(im, C_FULL_NAME, NULL), a);
+	s = cell(im, C_PRODUCT, NULL);
+	r->dose.product = s ? product_of(im, s, a) : NULL;
+	if (!r->dose.product) {
+		r->rejected = true;
+		r->field = "product";
+		r->reason = "not a COVID-19 vaccine this system knows (a name or code of "
+		            "GET /api/v1/products)";
+		return;
+	}
+	s = cell(im, C_GIVEN_ON, &kind);
+	if (!s || !tc_bdate_parse_loose(s, kind == TC_CELL_NUMBER, &d) ||
+	    d.prec != TC_DATE_DAY) {
+		r->rejected = true;
+		r->field = "given_on";
+		r->reason = "the day of the dose is a full date (dd/mm/yyyy)";
+		return;
+	}
+	tc_bdate_format(&d, day);
+	r->dose.given_on = tc_arena_strdup(a, day);
+	r->dose.lot_number = cell(im, C_LOT, NULL);
+	r->dose.place = cell(im, C_PLACE, NULL);
+	r->dose.source_ref = cell(im, C_SOURCE_REF, NULL);
+	r->dose.source = "import";
 }
 
 /* ---- one batch, in one transaction ------------------------------------------------ */
@@ -491,6 +622,72 @@ static tc_err reject(struct tc_dbc *c, struct batch *b, const struct row *r, con
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
+/* One row of a dose list: the person found (by document, else by name,
+ * birth date and commune) or added, then the dose recorded like any dose
+ * from elsewhere: never refused for a rule, flagged and listed for review;
+ * the same dose already on file is "unchanged". */
+static tc_err dose_row(struct tc_dbc *c, struct batch *b, struct row *r, struct tc_jw *ids,
+                       struct tc_fault *f)
+{
+	struct tc_importer *im = b->im;
+	struct tc_arena *a = &b->arena;
+	struct tc_citizen who;
+	struct tc_dose out;
+	enum tc_qs qs = TC_QS_NONE;
+	int64_t existing;
+	bool dups;
+	tc_err rc;
+
+	if (r->doc)
+		qs = tc_q_citizen_by_document(c, r->doc, a, &who);
+	else if (r->person_ok)
+		qs = tc_q_citizen_undocumented(c, r->ct.name_key, r->ct.birth_date,
+		                               r->ct.commune_code, a, &who);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	if (qs == TC_QS_NONE) {
+		if (!r->person_ok)
+			return reject(c, b, r, r->person_field, r->person_reason, f);
+		rc = tc_citizen_store(c, &r->ct, a, &existing, &dups, f);
+		if (rc != TC_ERR_OK) {
+			if (tc_err_status(rc) >= 500)
+				return rc;
+			const char *why = f->message ? f->message : tc_err_message(rc);
+			const char *field = f->field;
+			tc_fault_clear(f);
+			return reject(c, b, r, field, why, f);
+		}
+		who = r->ct;
+	} else if (!tc_scope_contains(im->o.actor->scope, who.scope_path) &&
+	           !tc_may_register_anywhere(im->o.actor->role)) {
+		return reject(c, b, r, "id_number",
+		              "this person's record lies in another jurisdiction", f);
+	}
+	struct tc_dose in = r->dose;
+	struct tc_stock_by by = {.actor_id = im->o.actor->user_id, .now = tc_now_us()};
+	in.citizen_id = who.id;
+	if (!in.source_ref)
+		in.source_ref = tc_arena_printf(a, "import %lld row %lld", (long long)b->job.id,
+		                                (long long)r->row_no);
+	rc = tc_dose_record(c, &by, im->o.ref, &in, a, &out, f);
+	if (rc == TC_ERR_CONFLICT) { /* the same dose, already on file */
+		tc_fault_clear(f);
+		b->unch++;
+		return TC_ERR_OK;
+	}
+	if (rc != TC_ERR_OK) {
+		if (tc_err_status(rc) >= 500)
+			return rc;
+		const char *why = f->message ? f->message : tc_err_message(rc);
+		const char *field = f->field;
+		tc_fault_clear(f);
+		return reject(c, b, r, field, why, f);
+	}
+	b->acc++;
+	tc_jw_int(ids, out.id);
+	return TC_ERR_OK;
+}
+
 static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct batch *b = cls;
@@ -514,6 +711,10 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 		if (r->rejected) {
 			rc = reject(c, b, r, r->field, r->reason, f);
+			continue;
+		}
+		if (im->doses) {
+			rc = dose_row(c, b, r, &w, f);
 			continue;
 		}
 		/* A document is claimed first: a new person (the common case)

@@ -23,8 +23,14 @@
 #include "db.h"
 
 struct tc_importer;
+struct tc_vaxref;
 
 struct tc_import_opts {
+	/* "citizens" (NULL too), or "doses": a list of doses given elsewhere
+	 * (docs/import.md), each person found or added and each dose recorded
+	 * like POST /api/v1/doses, with `ref`'s products and schedules */
+	const char *kind;
+	const struct tc_vaxref *ref;
 	const char *path;      /* the file to read */
 	const char *file_name; /* as the user named it (NULL: the path's) */
 	const char *encoding;  /* CSV only; NULL: detect */

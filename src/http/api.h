@@ -102,6 +102,7 @@ tc_err tc_scope_transfer_id(struct tc_req *r);
 
 /* doses recorded from elsewhere, corrections, review */
 tc_err tc_api_dose_record(struct tc_req *r);
+tc_err tc_api_import_doses(struct tc_req *r);
 tc_err tc_api_dose_void(struct tc_req *r);
 tc_err tc_api_dose_correct(struct tc_req *r);
 tc_err tc_api_doses_review(struct tc_req *r);

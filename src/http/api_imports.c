@@ -88,6 +88,8 @@ static void reply_import(struct tc_req *r, unsigned status, const struct tc_impo
 struct upload {
 	struct runner *run;
 	struct tc_db *db;
+	const char *kind; /* citizens, doses */
+	const struct tc_vaxref *ref;
 	const char *name, *encoding;
 	tc_err rc;
 	struct tc_fault fault;
@@ -98,7 +100,9 @@ static void upload_open(void *cls)
 {
 	struct upload *u = cls;
 	struct runner *run = u->run;
-	struct tc_import_opts o = {.path = run->path,
+	struct tc_import_opts o = {.kind = u->kind,
+	                           .ref = u->ref,
+	                           .path = run->path,
 	                           .file_name = u->name ? u->name : "upload",
 	                           .encoding = u->encoding,
 	                           .actor = &run->actor,
@@ -130,7 +134,8 @@ static tc_err upload_after(struct tc_req *r)
 	return TC_ERR_OK;
 }
 
-tc_err tc_api_import_citizens(struct tc_req *r)
+/* The upload of either kind of list. */
+static tc_err import_upload(struct tc_req *r, const char *kind)
 {
 	const char *name = tc_req_query(r, "name");
 	struct upload *u = TC_NEW(&r->arena, struct upload);
@@ -156,7 +161,8 @@ tc_err tc_api_import_citizens(struct tc_req *r)
 	/* the import takes the spooled file over */
 	snprintf(run->path, sizeof(run->path), "%s", r->spool_path);
 	r->spool_path[0] = '\0';
-	*u = (struct upload){.run = run, .db = tc_server_db(r->srv), .name = name,
+	*u = (struct upload){.run = run, .db = tc_server_db(r->srv), .kind = kind,
+	                     .ref = tc_server_vaxref(r->srv), .name = name,
 	                     .encoding = tc_req_query(r, "encoding"), .a = &r->arena};
 	r->offloaded = u;
 	rc = tc_req_offload(r, upload_open, u, upload_after);
@@ -166,6 +172,17 @@ tc_err tc_api_import_citizens(struct tc_req *r)
 		tc_server_import_end(r->srv);
 	}
 	return rc;
+}
+
+tc_err tc_api_import_citizens(struct tc_req *r)
+{
+	return import_upload(r, "citizens");
+}
+
+/* Doses given elsewhere: paper books, other systems (docs/import.md). */
+tc_err tc_api_import_doses(struct tc_req *r)
+{
+	return import_upload(r, "doses");
 }
 
 tc_err tc_api_import_get(struct tc_req *r)

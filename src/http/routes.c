@@ -175,6 +175,7 @@ const struct tc_route tc_routes[] = {
 	/* doses recorded from elsewhere, corrections (approved by the site
 	 * manager or the district) and the review list */
 	{"POST", "/api/v1/doses", tc_api_dose_record, DOSE_RECORDERS, 4096, NULL},
+	{"POST", "/api/v1/imports/doses", tc_api_import_doses, IMPORTERS, 1024u << 20, NULL},
 	{"GET", "/api/v1/doses/review", tc_api_doses_review, DOSE_REVIEWERS, 0,
 	 tc_scope_query_place},
 	{"POST", "/api/v1/doses/{id}/void", tc_api_dose_void, DOSE_APPROVERS, 4096,
@@ -189,5 +190,5 @@ const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));
 
 bool tc_route_spools(const struct tc_route *r)
 {
-	return r->handler == tc_api_import_citizens;
+	return r->handler == tc_api_import_citizens || r->handler == tc_api_import_doses;
 }

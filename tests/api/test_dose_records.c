@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -240,6 +241,63 @@ static void test_void_and_correct(void **state)
 	json_decref(j);
 }
 
+/* A paper book typed into a spreadsheet: Vietnamese headers, dd/mm/yyyy,
+ * names of vaccines as people write them; one row without a document
+ * (recorded, listed for review), one unknown vaccine, one impossible day,
+ * one duplicate. Imported twice: nothing twice. */
+static void test_import(void **state)
+{
+	(void)state;
+	static const char csv[] =
+	        "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Mã xã,Vắc xin,Ngày tiêm,Số lô,Nơi tiêm\n"
+	        "Đỗ Văn Hùng,12/03/1970,Nam,001070555001,00001,AstraZeneca,15/07/2021,ABV1,BV Bạch Mai\n"
+	        "Đỗ Văn Hùng,12/03/1970,Nam,001070555001,00001,Pfizer,20/10/2021,FK5,BV Bạch Mai\n"
+	        "Trịnh Thị Mai,1985,Nữ,,00001,Vero Cell,01/09/2021,,Trạm y tế\n"
+	        "Lê Văn Cường,01/01/1990,Nam,001090555002,00001,Không rõ,01/09/2021,,\n"
+	        "Lê Văn Dũng,01/01/1990,Nam,001090555003,00001,Moderna,31/02/2021,,\n"
+	        "Đỗ Văn Hùng,12/03/1970,Nam,001070555001,00001,AstraZeneca,15/07/2021,ABV1,BV Bạch Mai\n";
+	for (int round = 0; round < 2; round++) {
+		struct ts_resp r = ts_req_ct(W.h, "POST", "/api/v1/imports/doses?name=so-tiem.csv",
+		                             W.badinh, "text/csv", csv, sizeof csv - 1, NULL);
+		assert_int_equal(r.status, 202);
+		long long id = num(r.json, "import", "id");
+		ts_resp_free(&r);
+		char path[64];
+		snprintf(path, sizeof path, "/api/v1/imports/%lld", id);
+		json_t *j = NULL;
+		for (int i = 0; i < 3000; i++) {
+			j = call("GET", path, W.badinh, NULL, 200);
+			if (strcmp(json_string_value(json_object_get(json_object_get(j, "import"),
+			                                             "status")),
+			           "running") != 0)
+				break;
+			json_decref(j);
+			j = NULL;
+			usleep(10000);
+		}
+		assert_non_null(j);
+		json_t *im = json_object_get(j, "import");
+		assert_string_equal(json_string_value(json_object_get(im, "kind")), "doses");
+		assert_string_equal(json_string_value(json_object_get(im, "status")), "done");
+		assert_int_equal(num(im, "accepted", NULL), round == 0 ? 3 : 0);
+		assert_int_equal(num(im, "unchanged", NULL), round == 0 ? 1 : 4);
+		assert_int_equal(num(im, "rejected", NULL), 2);
+		json_decref(j);
+	}
+	/* the person without a document is on the review list */
+	json_t *j = call("GET", "/api/v1/doses/review?unit=00001", W.badinh, NULL, 200);
+	bool found = false;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(j, "doses"), i, d)
+	{
+		found |= strcmp(json_string_value(json_object_get(d, "full_name")),
+		                "Trịnh Thị Mai") == 0;
+	}
+	assert_true(found);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_flagged_and_reviewed),
 		cmocka_unit_test(test_idempotent_record),
 		cmocka_unit_test(test_void_and_correct),
+		cmocka_unit_test(test_import),
 	};
 	return cmocka_run_group_tests_name(ts_is_pg() ? "dose_records (postgresql)"
 	                                              : "dose_records (sqlite)",
