@@ -12,6 +12,7 @@
 #include "../crypto/secret.h"
 #include "../db/citizens.h"
 #include "../db/records.h"
+#include "../db/visits.h"
 #include "../domain/birthdate.h"
 #include "../domain/cardqr.h"
 #include "../domain/names.h"
@@ -30,6 +31,8 @@ struct checkin {
 	bool found;
 	struct tc_registration reg; /* the open registration, if any */
 	bool has_reg;
+	struct tc_dose *doses; /* the person's history */
+	size_t ndoses;
 	char today[11];
 };
 
@@ -79,7 +82,8 @@ static tc_err look_up(struct tc_dbc *c, struct checkin *ck, struct tc_fault *f)
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	ck->has_reg = qs == TC_QS_ONE && id != 0;
-	return TC_ERR_OK;
+	qs = tc_q_doses_of(c, ck->ct.id, ck->a, &ck->doses, &ck->ndoses);
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
 /* The read is answered only once its audit entry is durable. */
@@ -148,11 +152,12 @@ static tc_err after(struct tc_req *r)
 	if (ck->found) {
 		tc_jw_key(w, "citizen");
 		tc_jw_citizen(w, &ck->ct);
-		/* Vaccination records, appointments and the screening rules
-		 * arrive with the site and registration work; until then the
-		 * answer says what is known and decides nothing. */
+		/* the doses on record; screening decides at the site */
 		tc_jw_key(w, "doses");
 		tc_jw_arr(w);
+		for (size_t i = 0; i < ck->ndoses; i++)
+			if (strcmp(ck->doses[i].status, "valid") == 0)
+				tc_jw_dose(w, &ck->doses[i]);
 		tc_jw_end(w);
 		/* the open registration, and its appointment when it is today */
 		tc_jw_key(w, "registration");
