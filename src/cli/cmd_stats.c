@@ -8,12 +8,12 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: tiemchung stats rebuild [--db PATH|URL] [--data DIR]\n"
-	"rebuild: recomputes every dose and coverage counter from the doses,\n"
-	"         replaces the kept ones, prints the doses counted and every\n"
-	"         difference found; exits 1 if there was one.\n"
-	"  --db    database (default $TIEMCHUNG_DB, else data/tiemchung.db)\n"
-	"  --data  reference data directory (default $TIEMCHUNG_DATA, else data)\n";
+        "usage: tiemchung stats rebuild [--db PATH|URL] [--data DIR]\n"
+        "rebuild: recomputes every dose and coverage counter from the doses,\n"
+        "         replaces the kept ones, prints the doses counted and every\n"
+        "         difference found; exits 1 if there was one.\n"
+        "  --db    database (default $TIEMCHUNG_DB, else data/tiemchung.db)\n"
+        "  --data  reference data directory (default $TIEMCHUNG_DATA, else data)\n";
 
 struct rebuild_job {
 	struct tc_arena *a;
@@ -37,12 +37,12 @@ static tc_err rebuild_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 int tc_cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-	                                     {"data", required_argument, 0, 'D'},
-	                                     {"help", no_argument, 0, 'h'},
-	                                     {0, 0, 0, 0}};
+	static const struct option opts[] = { { "db", required_argument, 0, 'd' },
+		                              { "data", required_argument, 0, 'D' },
+		                              { "help", no_argument, 0, 'h' },
+		                              { 0, 0, 0, 0 } };
 	const char *where = tc_cli_default_db(), *data = tc_cli_default_data();
-	struct tc_fault f = {0};
+	struct tc_fault f = { 0 };
 	struct tc_arena a;
 	struct tc_db *db;
 	int ch, status = 0;
@@ -69,7 +69,7 @@ int tc_cmd_stats(int argc, char **argv)
 		return 1;
 	}
 	tc_arena_init(&a);
-	struct rebuild_job j = {.a = &a, .data_dir = data};
+	struct rebuild_job j = { .a = &a, .data_dir = data };
 	if (tc_db_run(db, rebuild_run, &j, &f) != TC_ERR_OK) {
 		fprintf(stderr, "tiemchung stats rebuild: %s\n",
 		        f.message ? f.message : tc_err_message(f.code));

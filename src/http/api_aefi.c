@@ -67,11 +67,12 @@ struct report {
 
 /* The district centre of the district a site's scope lies in, or none
  * (centre->id 0). */
-static tc_err district_centre(struct tc_dbc *c, const char *site_scope, struct tc_arena *a,
-                              struct tc_facility *centre, struct tc_fault *f)
+static tc_err district_centre(struct tc_dbc *c, const char *site_scope,
+                              struct tc_arena *a, struct tc_facility *centre,
+                              struct tc_fault *f)
 {
 	struct tc_facility *list;
-	struct tc_page one = {.limit = 1, .offset = 0};
+	struct tc_page one = { .limit = 1, .offset = 0 };
 	const char *p = site_scope;
 	size_t n = 0;
 	enum tc_qs qs;
@@ -83,8 +84,9 @@ static tc_err district_centre(struct tc_dbc *c, const char *site_scope, struct t
 			p++;
 	if (p == NULL)
 		return TC_ERR_OK;
-	qs = tc_q_facilities_list(c, tc_arena_strndup(a, site_scope, (size_t)(p - 1 - site_scope)),
-	                          "district_centre", one, a, &list, &n);
+	qs = tc_q_facilities_list(
+	        c, tc_arena_strndup(a, site_scope, (size_t)(p - 1 - site_scope)),
+	        "district_centre", one, a, &list, &n);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	if (n)
@@ -107,19 +109,22 @@ static tc_err raise_alert(struct tc_dbc *c, struct report *rp, const struct tc_d
 		.facility_id = centre.id,
 		.scope_path = d->scope_path,
 		.ref_id = rp->e.id,
-		.message = tc_arena_printf(
-		        rp->a,
-		        "Phản ứng nặng sau tiêm tại %s: liều #%lld %s, lô %s; triệu chứng %s; "
-		        "tình trạng %s",
-		        d->site_name ? d->site_name : "điểm tiêm", (long long)d->id,
-		        d->product_name ? d->product_name : d->product,
-		        d->lot_number ? d->lot_number : "-", rp->e.symptoms, rp->e.outcome),
+		.message = tc_arena_printf(rp->a,
+		                           "Phản ứng nặng sau tiêm tại %s: liều #%lld "
+		                           "%s, lô %s; triệu chứng %s; "
+		                           "tình trạng %s",
+		                           d->site_name ? d->site_name : "điểm tiêm",
+		                           (long long)d->id,
+		                           d->product_name ? d->product_name : d->product,
+		                           d->lot_number ? d->lot_number : "-",
+		                           rp->e.symptoms, rp->e.outcome),
 		.created_at = now,
 	};
 	if ((qs = tc_q_alert_insert(c, &al)) < 0)
 		return tc_qs_err(qs, f);
 	rp->alert_id = al.id;
-	if (centre.id && (qs = tc_q_facility_alert_phone(c, centre.id, rp->a, &phone)) < 0)
+	if (centre.id &&
+	    (qs = tc_q_facility_alert_phone(c, centre.id, rp->a, &phone)) < 0)
 		return tc_qs_err(qs, f);
 	if (phone) {
 		struct tc_message m = {
@@ -202,8 +207,8 @@ static tc_err report(struct tc_req *r, int64_t dose_id)
 
 	if (ct && strncasecmp(ct, "application/json", 16) != 0)
 		return tc_fault_set(&r->fault, TC_ERR_UNSUPPORTED_MEDIA, NULL, NULL);
-	rc = tc_aefi_body_parse(r->body.data ? r->body.data : "", r->body.len, &r->arena, &rp->b,
-	                        &r->fault);
+	rc = tc_aefi_body_parse(r->body.data ? r->body.data : "", r->body.len, &r->arena,
+	                        &rp->b, &r->fault);
 	if (rc != TC_ERR_OK)
 		return rc;
 	rp->actor = r->actor;
@@ -218,7 +223,8 @@ tc_err tc_api_visit_aefi(struct tc_req *r)
 
 	if (!v->dose_id)
 		return tc_fault_setf(&r->fault, &r->arena, TC_ERR_WRONG_STATE, "status",
-		                     "the visit is %s: no dose was given at it", v->status);
+		                     "the visit is %s: no dose was given at it",
+		                     v->status);
 	return report(r, v->dose_id);
 }
 
@@ -301,8 +307,8 @@ static tc_err ack_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_fault_set(f, TC_ERR_WRONG_STATE, "id",
 		                    "the alert was already acknowledged");
 	return tc_audit_record(c, &k->actor, "acknowledge", "alert",
-	                       tc_arena_printf(k->a, "%lld", (long long)k->id),
-	                       k->scope, NULL, NULL, f);
+	                       tc_arena_printf(k->a, "%lld", (long long)k->id), k->scope,
+	                       NULL, NULL, f);
 }
 
 static tc_err ack_after(struct tc_req *r)

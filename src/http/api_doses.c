@@ -146,8 +146,8 @@ tc_err tc_api_stats_daily(struct tc_req *r)
 	tc_day_format(to, to_s);
 	if ((rc = tc_req_dbc(r, &c)) != TC_ERR_OK)
 		return rc;
-	qs = tc_q_stats_daily(c, tc_scope_unit_path(r->target_scope, &r->arena), from_s, to_s,
-	                      &r->arena, &days, &nd, &prods, &np);
+	qs = tc_q_stats_daily(c, tc_scope_unit_path(r->target_scope, &r->arena), from_s,
+	                      to_s, &r->arena, &days, &nd, &prods, &np);
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
@@ -206,8 +206,8 @@ tc_err tc_api_stats_coverage(struct tc_req *r)
 
 	if (rc != TC_ERR_OK)
 		return rc;
-	qs = tc_q_stats_coverage(c, tc_scope_unit_path(r->target_scope, &r->arena), &r->arena,
-	                         &total, &ch, &n);
+	qs = tc_q_stats_coverage(c, tc_scope_unit_path(r->target_scope, &r->arena),
+	                         &r->arena, &total, &ch, &n);
 	tc_req_dbc_release(r, c);
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(&r->fault, TC_ERR_NOT_FOUND, "unit", "no such unit");

@@ -68,7 +68,8 @@ static tc_err registration_done(struct tc_dbc *c, struct inject *j, struct tc_fa
 		return tc_qs_err(qs, f);
 	/* the site's step, whoever of the site or above takes it */
 	if (qs == TC_QS_NONE || !tc_reg_state_parse(g.status, &from) ||
-	    tc_regflow_step(TC_ROLE_SITE_STAFF, TC_REGA_COMPLETE, from, &to) != TC_REGFLOW_OK)
+	    tc_regflow_step(TC_ROLE_SITE_STAFF, TC_REGA_COMPLETE, from, &to) !=
+	            TC_REGFLOW_OK)
 		return TC_ERR_OK;
 	after = g;
 	after.status = tc_reg_state_name(to);
@@ -76,11 +77,13 @@ static tc_err registration_done(struct tc_dbc *c, struct inject *j, struct tc_fa
 	if ((qs = tc_q_registration_update(c, &g, &after)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
-		                    "the person's registration changed meanwhile; try again");
+		return tc_fault_set(
+		        f, TC_ERR_CONFLICT, "id",
+		        "the person's registration changed meanwhile; try again");
 	return tc_audit_record(c, &j->actor, "complete", "registration",
-	                       tc_arena_printf(j->a, "%lld", (long long)g.id), g.scope_path,
-	                       "{\"status\":\"scheduled\"}", "{\"status\":\"done\"}", f);
+	                       tc_arena_printf(j->a, "%lld", (long long)g.id),
+	                       g.scope_path, "{\"status\":\"scheduled\"}",
+	                       "{\"status\":\"done\"}", f);
 }
 
 static const char *inject_text(const struct inject *j)
@@ -106,7 +109,7 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	tc_err rc;
 
 	j->now = tc_now_us();
-	by = (struct tc_stock_by){.actor_id = j->actor.user_id, .now = j->now};
+	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
 	if ((rc = tc_actor_still_current(c, &j->actor, f)) != TC_ERR_OK)
 		return rc;
 	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) != TC_QS_ONE)
@@ -131,11 +134,13 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	rc = tc_dose_give(c, &by, j->ref, &in, j->a, &j->dose, &verdict, f);
 	if (rc == TC_ERR_SCHEDULE) {
 		char earliest[11];
-		f->reason = verdict.verdict != TC_SCHED_OK ? tc_sched_verdict_code(verdict.verdict)
-		                                           : "already_given_today";
+		f->reason = verdict.verdict != TC_SCHED_OK
+		                    ? tc_sched_verdict_code(verdict.verdict)
+		                    : "already_given_today";
 		if (verdict.earliest_day != INT64_MIN) {
 			tc_day_format(verdict.verdict == TC_SCHED_OK ||
-			                              verdict.earliest_day <= tc_vn_day(j->now)
+			                              verdict.earliest_day <=
+			                                      tc_vn_day(j->now)
 			                      ? tc_vn_day(j->now) + 1
 			                      : verdict.earliest_day,
 			              earliest);
@@ -161,8 +166,9 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	j->after.version = j->before.version + 1;
 	if ((rc = registration_done(c, j, f)) != TC_ERR_OK)
 		return rc;
-	return tc_audit_record(c, &j->actor, j->override_reason ? "inject_override" : "inject",
-	                       "visit", tc_arena_printf(j->a, "%lld", (long long)j->id),
+	return tc_audit_record(c, &j->actor,
+	                       j->override_reason ? "inject_override" : "inject", "visit",
+	                       tc_arena_printf(j->a, "%lld", (long long)j->id),
 	                       j->before.scope_path, NULL, inject_text(j), f);
 }
 
@@ -192,7 +198,7 @@ tc_err tc_api_visit_injection(struct tc_req *r)
 {
 	const struct tc_visit *v = r->target;
 	struct inject *j = TC_NEW(&r->arena, struct inject);
-	struct inject_body b = {0};
+	struct inject_body b = { 0 };
 	tc_err rc = tc_req_body(r, inject_spec, &b);
 
 	if (rc != TC_ERR_OK)

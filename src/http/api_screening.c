@@ -120,25 +120,30 @@ static tc_err screen_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_qs_err(qs, f);
 	if (strcmp(s->before.status, "checked_in") != 0 &&
 	    strcmp(s->before.status, "screened") != 0 &&
-	    strcmp(s->before.status, "postponed") != 0 && strcmp(s->before.status, "referred") != 0)
-		return tc_fault_setf(f, s->a, TC_ERR_WRONG_STATE, "status",
-		                     "the visit is %s: screening comes before the injection",
-		                     s->before.status);
+	    strcmp(s->before.status, "postponed") != 0 &&
+	    strcmp(s->before.status, "referred") != 0)
+		return tc_fault_setf(
+		        f, s->a, TC_ERR_WRONG_STATE, "status",
+		        "the visit is %s: screening comes before the injection",
+		        s->before.status);
 	if ((qs = tc_q_citizen_get(c, s->before.citizen_id, s->a, &ct)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
 	product = s->b.product ? s->b.product : s->before.product;
 	if ((info = tc_vaxref_product(s->ref, product)) == NULL)
-		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "product",
-		                    "product must be a vaccine code from GET /api/v1/products");
+		return tc_fault_set(
+		        f, TC_ERR_INVALID_FIELD, "product",
+		        "product must be a vaccine code from GET /api/v1/products");
 	if (!ct.birth_date || !tc_bdate_parse_iso(ct.birth_date, &bd))
-		return tc_fault_set(f, TC_ERR_WRONG_STATE, "birth_date",
-		                    "the person's birth date is not on file: correct the record "
-		                    "first");
+		return tc_fault_set(
+		        f, TC_ERR_WRONG_STATE, "birth_date",
+		        "the person's birth date is not on file: correct the record "
+		        "first");
 	if (ct.gender)
 		tc_gender_parse(ct.gender, &sex);
 	if (sex == TC_GENDER_UNKNOWN)
-		return tc_fault_set(f, TC_ERR_WRONG_STATE, "gender",
-		                    "the person's sex is not on file: correct the record first");
+		return tc_fault_set(
+		        f, TC_ERR_WRONG_STATE, "gender",
+		        "the person's sex is not on file: correct the record first");
 	int age = tc_bdate_age_on(&bd, today);
 	struct tc_screening in = {
 		.day = today,
@@ -148,7 +153,9 @@ static tc_err screen_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		.systolic = s->b.systolic,
 		.diastolic = s->b.diastolic,
 		.pulse = s->b.pulse,
-		.age_years = age < 0 ? 0 : age > MAX_AGE ? MAX_AGE : age,
+		.age_years = age < 0         ? 0
+		             : age > MAX_AGE ? MAX_AGE
+		                             : age,
 		.sex = sex,
 		.guardian_consent = s->b.guardian_consent,
 		.product_min_age = (int)info->min_age_years,
@@ -204,8 +211,8 @@ tc_err tc_api_visit_screening(struct tc_req *r)
 
 	if (ct && strncasecmp(ct, "application/json", 16) != 0)
 		return tc_fault_set(&r->fault, TC_ERR_UNSUPPORTED_MEDIA, NULL, NULL);
-	rc = tc_screening_body_parse(r->body.data ? r->body.data : "", r->body.len, &r->arena,
-	                             &s->b, &r->fault);
+	rc = tc_screening_body_parse(r->body.data ? r->body.data : "", r->body.len,
+	                             &r->arena, &s->b, &r->fault);
 	if (rc != TC_ERR_OK)
 		return rc;
 	s->actor = r->actor;

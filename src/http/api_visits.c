@@ -114,8 +114,9 @@ static tc_err walk_in(struct tc_dbc *c, struct checkin *ck, const struct tc_vses
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_CONFLICT, "session_id",
-		                    "the session is full: no place is left for a walk-in");
+		return tc_fault_set(
+		        f, TC_ERR_CONFLICT, "session_id",
+		        "the session is full: no place is left for a walk-in");
 	if ((qs = tc_q_registration_open_for(c, ct->id, &open)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE || open == 0) {
@@ -135,13 +136,14 @@ static tc_err walk_in(struct tc_dbc *c, struct checkin *ck, const struct tc_vses
 		if ((qs = tc_q_registration_insert(c, &g)) < 0)
 			return tc_qs_err(qs, f);
 		*reg_id = g.id;
-		return tc_audit_record(c, &ck->actor, "create", "registration",
-		                       id_text(g.id, ck->a), g.scope_path, NULL,
-		                       tc_arena_printf(ck->a,
-		                                       "{\"status\":\"scheduled\","
-		                                       "\"session_id\":%lld,\"walk_in\":true}",
-		                                       (long long)s->id),
-		                       f);
+		return tc_audit_record(
+		        c, &ck->actor, "create", "registration", id_text(g.id, ck->a),
+		        g.scope_path, NULL,
+		        tc_arena_printf(ck->a,
+		                        "{\"status\":\"scheduled\","
+		                        "\"session_id\":%lld,\"walk_in\":true}",
+		                        (long long)s->id),
+		        f);
 	}
 	if ((qs = tc_q_registration_get(c, open, ck->a, &g)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
@@ -158,13 +160,15 @@ static tc_err walk_in(struct tc_dbc *c, struct checkin *ck, const struct tc_vses
 	if ((qs = tc_q_registration_update(c, &g, &after)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_CONFLICT, "citizen_id",
-		                    "the person's registration changed meanwhile; try again");
+		return tc_fault_set(
+		        f, TC_ERR_CONFLICT, "citizen_id",
+		        "the person's registration changed meanwhile; try again");
 	*reg_id = g.id;
 	return tc_audit_record(
-	        c, &ck->actor, "walk_in", "registration", id_text(g.id, ck->a), g.scope_path,
-	        tc_arena_printf(ck->a, "{\"status\":\"%s\",\"session_id\":%lld}", g.status,
-	                        (long long)g.session_id),
+	        c, &ck->actor, "walk_in", "registration", id_text(g.id, ck->a),
+	        g.scope_path,
+	        tc_arena_printf(ck->a, "{\"status\":\"%s\",\"session_id\":%lld}",
+	                        g.status, (long long)g.session_id),
 	        tc_arena_printf(ck->a, "{\"status\":\"scheduled\",\"session_id\":%lld}",
 	                        (long long)s->id),
 	        f);
@@ -187,20 +191,23 @@ static tc_err checkin_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if ((qs = tc_q_vsession_get(c, ck->session_id, ck->a, &s)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "session_id", "no session has that id");
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "session_id",
+		                    "no session has that id");
 	if (strcmp(s.status, "open") != 0)
 		return tc_fault_setf(f, ck->a, TC_ERR_INVALID_FIELD, "session_id",
 		                     "that session is %s", s.status);
 	tc_api_stock_today(now, today);
 	if (strcmp(s.day, today) != 0)
-		return tc_fault_setf(f, ck->a, TC_ERR_INVALID_FIELD, "session_id",
-		                     "that session is on %s; check-in is on the session's day "
-		                     "(today is %s in Vietnam)",
-		                     s.day, today);
+		return tc_fault_setf(
+		        f, ck->a, TC_ERR_INVALID_FIELD, "session_id",
+		        "that session is on %s; check-in is on the session's day "
+		        "(today is %s in Vietnam)",
+		        s.day, today);
 	if ((qs = tc_q_citizen_get(c, ck->citizen_id, ck->a, &ct)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "citizen_id", "no citizen has that id");
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "citizen_id",
+		                    "no citizen has that id");
 	if ((qs = tc_q_visit_open_in(c, ct.id, s.id, &open)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_ONE && open) {
@@ -237,8 +244,9 @@ static tc_err checkin_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_qs_err(qs, f);
 	if ((qs = tc_q_visit_get(c, ck->v.id, ck->a, &ck->v)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
-	return tc_audit_record(c, &ck->actor, "check_in", "visit", id_text(ck->v.id, ck->a),
-	                       ck->v.scope_path, NULL, visit_text(&ck->v, ck->a), f);
+	return tc_audit_record(c, &ck->actor, "check_in", "visit",
+	                       id_text(ck->v.id, ck->a), ck->v.scope_path, NULL,
+	                       visit_text(&ck->v, ck->a), f);
 }
 
 static tc_err checkin_after(struct tc_req *r)
@@ -271,7 +279,7 @@ static tc_err session_in_scope(struct tc_req *r, int64_t id, const char *field,
 tc_err tc_api_visit_checkin(struct tc_req *r)
 {
 	struct checkin *ck = TC_NEW(&r->arena, struct checkin);
-	struct checkin_body b = {0};
+	struct checkin_body b = { 0 };
 	struct tc_vsession s;
 	tc_err rc = tc_req_body(r, checkin_spec, &b);
 
@@ -289,8 +297,9 @@ tc_err tc_api_visit_checkin(struct tc_req *r)
 
 /* ---- GET /api/v1/visits?session=&status= ---------------------------------------------- */
 
-static const char *const statuses[] = {"checked_in", "screened",  "postponed", "referred",
-                                       "vaccinated", "completed", "cancelled", NULL};
+static const char *const statuses[] = { "checked_in", "screened",   "postponed",
+	                                "referred",   "vaccinated", "completed",
+	                                "cancelled",  NULL };
 
 static bool status_known(const char *s)
 {
@@ -306,9 +315,10 @@ static tc_err jw_visits(struct tc_req *r, struct tc_dbc *c, struct tc_jw *w,
 {
 	tc_jw_arr(w);
 	for (size_t i = 0; i < n; i++) {
-		struct tc_dose d = {0};
-		enum tc_qs qs = v[i].dose_id ? tc_q_dose_get(c, v[i].dose_id, &r->arena, &d)
-		                             : TC_QS_NONE;
+		struct tc_dose d = { 0 };
+		enum tc_qs qs = v[i].dose_id
+		                        ? tc_q_dose_get(c, v[i].dose_id, &r->arena, &d)
+		                        : TC_QS_NONE;
 		if (qs < 0)
 			return tc_qs_err(qs, &r->fault);
 		tc_jw_visit(w, &v[i], qs == TC_QS_ONE ? &d : NULL, now);
@@ -334,9 +344,10 @@ tc_err tc_api_visits_list(struct tc_req *r)
 	    TC_ERR_OK)
 		return rc;
 	if (status && !status_known(status))
-		return tc_fault_set(&r->fault, TC_ERR_INVALID_PARAMETER, "status",
-		                    "status must be checked_in, screened, postponed, referred, "
-		                    "vaccinated, completed or cancelled");
+		return tc_fault_set(
+		        &r->fault, TC_ERR_INVALID_PARAMETER, "status",
+		        "status must be checked_in, screened, postponed, referred, "
+		        "vaccinated, completed or cancelled");
 	if ((rc = tc_req_page(r, 200, 1000, &page)) != TC_ERR_OK)
 		return rc;
 	rc = session_in_scope(r, sid, "session", TC_ERR_INVALID_PARAMETER, &s);
@@ -367,7 +378,7 @@ tc_err tc_api_visits_list(struct tc_req *r)
 tc_err tc_api_visit_get(struct tc_req *r)
 {
 	const struct tc_visit *v = r->target;
-	struct tc_dose d = {0};
+	struct tc_dose d = { 0 };
 	struct tc_dbc *c;
 	enum tc_qs qs = TC_QS_NONE;
 	tc_err rc;
@@ -386,7 +397,8 @@ tc_err tc_api_visit_get(struct tc_req *r)
 /* ---- GET /api/v1/sessions/{id}/queue ---------------------------------------------------- */
 
 /* The person's latest visit in the list, or NULL. */
-static const struct tc_visit *visit_of(const struct tc_visit *v, size_t n, int64_t citizen)
+static const struct tc_visit *visit_of(const struct tc_visit *v, size_t n,
+                                       int64_t citizen)
 {
 	const struct tc_visit *found = NULL;
 
@@ -417,7 +429,7 @@ tc_err tc_api_session_queue(struct tc_req *r)
 	const struct tc_vsession *s = r->target;
 	struct tc_registration *g;
 	struct tc_visit *v;
-	struct tc_page all = {.limit = 100000, .offset = 0};
+	struct tc_page all = { .limit = 100000, .offset = 0 };
 	struct tc_dbc *c;
 	size_t ng, nv;
 	int64_t now = tc_now_us();
@@ -461,8 +473,9 @@ tc_err tc_api_session_queue(struct tc_req *r)
 		for (size_t k = 0; k < i && !listed; k++)
 			listed = v[k].citizen_id == v[i].citizen_id;
 		if (!listed)
-			jw_person(w, v[i].registration_id, v[i].citizen_id, v[i].full_name,
-			          v[i].birth_date, visit_of(v, nv, v[i].citizen_id), now);
+			jw_person(w, v[i].registration_id, v[i].citizen_id,
+			          v[i].full_name, v[i].birth_date,
+			          visit_of(v, nv, v[i].citizen_id), now);
 	}
 	tc_jw_end(w);
 	tc_jw_end(w);
@@ -499,30 +512,35 @@ static tc_err step_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 	if ((rc = tc_actor_still_current(c, &st->actor, f)) != TC_ERR_OK)
 		return rc;
-	if ((rc = tc_visit_load(c, st->id, st->a, &st->before, &st->dose, f)) != TC_ERR_OK)
+	if ((rc = tc_visit_load(c, st->id, st->a, &st->before, &st->dose, f)) !=
+	    TC_ERR_OK)
 		return rc;
 	st->after = st->before;
 	st->after.updated_at = now;
 	if (st->complete) {
 		if (strcmp(st->before.status, "vaccinated") != 0)
-			return tc_fault_setf(f, st->a, TC_ERR_WRONG_STATE, "status",
-			                     "the visit is %s: only a vaccinated person completes "
-			                     "the observation",
-			                     st->before.status);
+			return tc_fault_setf(
+			        f, st->a, TC_ERR_WRONG_STATE, "status",
+			        "the visit is %s: only a vaccinated person completes "
+			        "the observation",
+			        st->before.status);
 		if (now < st->before.observe_until)
-			return tc_fault_setf(f, st->a, TC_ERR_WRONG_STATE, "observe_until",
-			                     "the observation lasts %lld seconds more",
-			                     (long long)((st->before.observe_until - now) / 1000000 + 1));
+			return tc_fault_setf(
+			        f, st->a, TC_ERR_WRONG_STATE, "observe_until",
+			        "the observation lasts %lld seconds more",
+			        (long long)((st->before.observe_until - now) / 1000000 +
+			                    1));
 		st->after.status = "completed";
 		st->after.completed_at = now;
 	} else {
 		if (strcmp(st->before.status, "vaccinated") == 0 ||
 		    strcmp(st->before.status, "completed") == 0 ||
 		    strcmp(st->before.status, "cancelled") == 0)
-			return tc_fault_setf(f, st->a, TC_ERR_WRONG_STATE, "status",
-			                     "the visit is %s: only a visit before the injection "
-			                     "is cancelled",
-			                     st->before.status);
+			return tc_fault_setf(
+			        f, st->a, TC_ERR_WRONG_STATE, "status",
+			        "the visit is %s: only a visit before the injection "
+			        "is cancelled",
+			        st->before.status);
 		st->after.status = "cancelled";
 		st->after.reason = st->reason;
 	}
@@ -532,9 +550,10 @@ static tc_err step_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
 		                    "the visit changed meanwhile; load it again");
 	st->after.version = st->before.version + 1;
-	return tc_audit_record(c, &st->actor, st->complete ? "complete" : "cancel", "visit",
-	                       id_text(st->id, st->a), st->before.scope_path,
-	                       visit_text(&st->before, st->a), visit_text(&st->after, st->a), f);
+	return tc_audit_record(c, &st->actor, st->complete ? "complete" : "cancel",
+	                       "visit", id_text(st->id, st->a), st->before.scope_path,
+	                       visit_text(&st->before, st->a),
+	                       visit_text(&st->after, st->a), f);
 }
 
 static tc_err step_after(struct tc_req *r)
@@ -547,7 +566,7 @@ static tc_err step(struct tc_req *r, bool complete)
 {
 	const struct tc_visit *v = r->target;
 	struct step *st = TC_NEW(&r->arena, struct step);
-	struct cancel_body b = {0};
+	struct cancel_body b = { 0 };
 	tc_err rc;
 
 	if (!complete && (rc = tc_req_body(r, cancel_spec, &b)) != TC_ERR_OK)

@@ -76,8 +76,9 @@ void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose
 	tc_jw_time(w, v->observe_until);
 	tc_jw_key(w, "observe_seconds_left");
 	if (strcmp(v->status, "vaccinated") == 0 && v->observe_until)
-		tc_jw_int(w, v->observe_until > now ? (v->observe_until - now + 999999) / 1000000
-		                                    : 0);
+		tc_jw_int(w, v->observe_until > now
+		                     ? (v->observe_until - now + 999999) / 1000000
+		                     : 0);
 	else
 		tc_jw_null(w);
 	tc_jw_kint(w, "observe_minutes", v->observe_minutes);

@@ -21,7 +21,8 @@ static bool is_code(const char *s)
 	if (n == 0 || n > TC_VISIT_CODE_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_'))
 			return false;
 	return true;
 }
@@ -48,8 +49,9 @@ static json_t *load_object(const char *body, size_t len, struct tc_arena *a,
 	}
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		tc_fault_setf(f, a, TC_ERR_BAD_JSON, NULL, "malformed JSON at line %d, column %d: %s",
-		              jerr.line, jerr.column, jerr.text);
+		tc_fault_setf(f, a, TC_ERR_BAD_JSON, NULL,
+		              "malformed JSON at line %d, column %d: %s", jerr.line,
+		              jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -68,7 +70,8 @@ static tc_err parse_rest(json_t *root, const struct tc_jfield *spec, void *out,
 	tc_err rc;
 
 	if (rest == NULL)
-		return tc_fault_set(f, TC_ERR_BAD_JSON, NULL, "the request body cannot be read");
+		return tc_fault_set(f, TC_ERR_BAD_JSON, NULL,
+		                    "the request body cannot be read");
 	rc = tc_jspec_parse(rest, strlen(rest), spec, out, a, f);
 	free(rest);
 	return rc;
@@ -103,10 +106,12 @@ static tc_err take_answers(json_t *answers, struct tc_arena *a,
 		return tc_fault_set(f, TC_ERR_MISSING_FIELD, "answers",
 		                    "answers is required: {\"code\": true|false, ...}");
 	if (!json_is_object(answers))
-		return tc_fault_set(f, TC_ERR_WRONG_TYPE, "answers",
-		                    "answers must be an object of {\"code\": true|false}");
+		return tc_fault_set(
+		        f, TC_ERR_WRONG_TYPE, "answers",
+		        "answers must be an object of {\"code\": true|false}");
 	if (json_object_size(answers) > TC_SCREEN_MAX_ANSWERS)
-		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "answers", "too many answers");
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "answers",
+		                    "too many answers");
 	out->answers = TC_NEWN(a, struct tc_screen_answer,
 	                       json_object_size(answers) ? json_object_size(answers) : 1);
 	json_object_foreach(answers, key, v)
@@ -120,12 +125,14 @@ static tc_err take_answers(json_t *answers, struct tc_arena *a,
 			                     tc_arena_printf(a, "answers.%s", key),
 			                     "answers.%s must be true or false", key);
 		out->answers[out->nanswers++] =
-			(struct tc_screen_answer){tc_arena_strdup(a, key), json_is_true(v)};
+		        (struct tc_screen_answer){ tc_arena_strdup(a, key),
+			                           json_is_true(v) };
 	}
 	return TC_ERR_OK;
 }
 
-static tc_err take_temperature(json_t *t, struct tc_screening_body *out, struct tc_fault *f)
+static tc_err take_temperature(json_t *t, struct tc_screening_body *out,
+                               struct tc_fault *f)
 {
 	double d;
 
@@ -146,7 +153,7 @@ static tc_err take_temperature(json_t *t, struct tc_screening_body *out, struct 
 tc_err tc_screening_body_parse(const char *body, size_t len, struct tc_arena *a,
                                struct tc_screening_body *out, struct tc_fault *f)
 {
-	struct screening_rest rest = {0};
+	struct screening_rest rest = { 0 };
 	json_t *root, *answers, *temp;
 	tc_err rc;
 
@@ -193,9 +200,9 @@ static const struct tc_jfield aefi_spec[] = {
 	TC_JEND,
 };
 
-static const char *const severities[] = {"mild", "moderate", "severe", NULL};
-static const char *const outcomes[] = {"recovering", "recovered", "hospitalised", "died",
-                                       "unknown", NULL};
+static const char *const severities[] = { "mild", "moderate", "severe", NULL };
+static const char *const outcomes[] = { "recovering", "recovered", "hospitalised",
+	                                "died",       "unknown",   NULL };
 
 static tc_err take_symptoms(json_t *list, struct tc_arena *a, struct tc_aefi_body *out,
                             struct tc_fault *f)
@@ -205,8 +212,9 @@ static tc_err take_symptoms(json_t *list, struct tc_arena *a, struct tc_aefi_bod
 	json_t *v;
 
 	if (list == NULL)
-		return tc_fault_set(f, TC_ERR_MISSING_FIELD, "symptoms",
-		                    "symptoms is required: a list of codes such as \"fever\"");
+		return tc_fault_set(
+		        f, TC_ERR_MISSING_FIELD, "symptoms",
+		        "symptoms is required: a list of codes such as \"fever\"");
 	if (!json_is_array(list))
 		return tc_fault_set(f, TC_ERR_WRONG_TYPE, "symptoms",
 		                    "symptoms must be a list of codes");
@@ -218,15 +226,18 @@ static tc_err take_symptoms(json_t *list, struct tc_arena *a, struct tc_aefi_bod
 	{
 		const char *field = tc_arena_printf(a, "symptoms[%zu]", i);
 		if (!json_is_string(v))
-			return tc_fault_set(f, TC_ERR_WRONG_TYPE, field, "a symptom must be a code");
-		if (!is_code(json_string_value(v)) || strlen(json_string_value(v)) != json_string_length(v))
+			return tc_fault_set(f, TC_ERR_WRONG_TYPE, field,
+			                    "a symptom must be a code");
+		if (!is_code(json_string_value(v)) ||
+		    strlen(json_string_value(v)) != json_string_length(v))
 			return tc_fault_set(f, TC_ERR_INVALID_FIELD, field,
 			                    "a symptom must be a code (a-z, 0-9 and _)");
 		for (size_t k = 0; k < out->nsymptoms; k++)
 			if (strcmp(out->symptoms[k], json_string_value(v)) == 0)
 				return tc_fault_set(f, TC_ERR_INVALID_FIELD, field,
 				                    "a symptom is listed twice");
-		out->symptoms[out->nsymptoms++] = tc_arena_strdup(a, json_string_value(v));
+		out->symptoms[out->nsymptoms++] =
+		        tc_arena_strdup(a, json_string_value(v));
 	}
 	tc_buf_init(&b);
 	for (i = 0; i < out->nsymptoms; i++)
@@ -239,7 +250,7 @@ static tc_err take_symptoms(json_t *list, struct tc_arena *a, struct tc_aefi_bod
 tc_err tc_aefi_body_parse(const char *body, size_t len, struct tc_arena *a,
                           struct tc_aefi_body *out, struct tc_fault *f)
 {
-	struct aefi_rest rest = {0};
+	struct aefi_rest rest = { 0 };
 	json_t *root, *symptoms;
 	tc_err rc;
 
@@ -250,15 +261,17 @@ tc_err tc_aefi_body_parse(const char *body, size_t len, struct tc_arena *a,
 	json_object_del(root, "symptoms");
 	rc = parse_rest(root, aefi_spec, &rest, a, f);
 	if (rc == TC_ERR_OK && !tc_time_parse(rest.onset_at, &out->onset_at))
-		rc = tc_fault_set(f, TC_ERR_INVALID_FIELD, "onset_at",
-		                  "onset_at must be a UTC time such as 2026-05-01T08:30:00Z");
+		rc = tc_fault_set(
+		        f, TC_ERR_INVALID_FIELD, "onset_at",
+		        "onset_at must be a UTC time such as 2026-05-01T08:30:00Z");
 	if (rc == TC_ERR_OK && !one_of(rest.severity, severities))
 		rc = tc_fault_set(f, TC_ERR_INVALID_FIELD, "severity",
 		                  "severity must be mild, moderate or severe");
 	if (rc == TC_ERR_OK && !one_of(rest.outcome, outcomes))
-		rc = tc_fault_set(f, TC_ERR_INVALID_FIELD, "outcome",
-		                  "outcome must be recovering, recovered, hospitalised, died "
-		                  "or unknown");
+		rc = tc_fault_set(
+		        f, TC_ERR_INVALID_FIELD, "outcome",
+		        "outcome must be recovering, recovered, hospitalised, died "
+		        "or unknown");
 	if (rc == TC_ERR_OK)
 		rc = take_symptoms(symptoms, a, out, f);
 	json_decref(symptoms);

@@ -19,7 +19,7 @@ struct tc_arena;
 #define TC_VISIT_CODE_MAX     64 /* an answer's or a symptom's code: [a-z0-9_] */
 
 struct tc_screening_body {
-	const char *product; /* NULL: the session's */
+	const char *product;              /* NULL: the session's */
 	struct tc_screen_answer *answers; /* in the body's order */
 	size_t nanswers;
 	int temperature_dc;             /* tenths of °C, rounded */
@@ -39,13 +39,13 @@ tc_err tc_screening_body_parse(const char *body, size_t len, struct tc_arena *a,
                                struct tc_screening_body *out, struct tc_fault *f);
 
 struct tc_aefi_body {
-	int64_t onset_at;       /* µs since the epoch */
-	const char **symptoms;  /* codes, distinct, in the body's order */
-	size_t nsymptoms;       /* 1..TC_AEFI_MAX_SYMPTOMS */
-	const char *symptoms_csv; /* the same joined with commas */
+	int64_t onset_at;                  /* µs since the epoch */
+	const char **symptoms;             /* codes, distinct, in the body's order */
+	size_t nsymptoms;                  /* 1..TC_AEFI_MAX_SYMPTOMS */
+	const char *symptoms_csv;          /* the same joined with commas */
 	const char *description, *actions; /* NULL: not given */
-	const char *severity;   /* mild, moderate, severe */
-	const char *outcome;    /* recovering, recovered, hospitalised, died, unknown */
+	const char *severity;              /* mild, moderate, severe */
+	const char *outcome; /* recovering, recovered, hospitalised, died, unknown */
 };
 
 /* Reads an adverse event report. Faults as above; INVALID_FIELD for an

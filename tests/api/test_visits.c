@@ -21,8 +21,8 @@
 
 #include "tsupport.h"
 
-#define PF "EU/1/20/1528" /* Comirnaty: 2 doses, 21 days apart */
-#define AZ "EU/1/21/1529" /* Vaxzevria */
+#define PF          "EU/1/20/1528" /* Comirnaty: 2 doses, 21 days apart */
+#define AZ          "EU/1/21/1529" /* Vaxzevria */
 #define ALERT_PHONE "+84912000111"
 
 struct world {
@@ -38,7 +38,8 @@ struct world {
 static struct world W;
 static char today[11];
 
-#define call(method, path, token, body, want) ts_call(W.h, (method), (path), (token), (body), (want))
+#define call(method, path, token, body, want)                                            \
+	ts_call(W.h, (method), (path), (token), (body), (want))
 
 static json_t *callf(const char *method, const char *path, const char *token, char *body,
                      long want)
@@ -55,8 +56,9 @@ static json_t *expect(const char *method, char *path, const char *token, char *b
 	struct ts_resp r = ts_req(W.h, method, path, token, body);
 	if (r.status != status || (field && strcmp(ts_err_field(&r), field) != 0) ||
 	    (code && strcmp(ts_err_code(&r), code) != 0))
-		fail_msg("%s %s %s: %ld %s (wanted %ld %s %s)", method, path, body ? body : "",
-		         r.status, r.body, status, code ? code : "", field ? field : "");
+		fail_msg("%s %s %s: %ld %s (wanted %ld %s %s)", method, path,
+		         body ? body : "", r.status, r.body, status, code ? code : "",
+		         field ? field : "");
 	json_t *j = json_incref(r.json);
 	ts_resp_free(&r);
 	free(path);
@@ -154,11 +156,12 @@ static long long deliver(const char *product, long long to_site)
 	char *path;
 
 	ts_vn_day(200, exp);
-	j = callf("POST", "/api/v1/lots", W.hanoi,
-	          ts_fmt("{\"product\":\"%s\",\"lot_number\":\"V%u-%u\",\"expiry\":\"%s\","
-	                 "\"manufacturer\":\"Nhà sản xuất\"}",
-	                 product, ts_rand() % 100000, ++seq, exp),
-	          201);
+	j = callf(
+	        "POST", "/api/v1/lots", W.hanoi,
+	        ts_fmt("{\"product\":\"%s\",\"lot_number\":\"V%u-%u\",\"expiry\":\"%s\","
+	               "\"manufacturer\":\"Nhà sản xuất\"}",
+	               product, ts_rand() % 100000, ++seq, exp),
+	        201);
 	long long lot = num(j, "lot", "id");
 	json_decref(j);
 	json_decref(callf("POST", "/api/v1/stock/receipts", W.hanoi,
@@ -168,20 +171,23 @@ static long long deliver(const char *product, long long to_site)
 	                  201));
 	if (to_site == 0)
 		return lot;
-	const long long hops[2][2] = {{W.pw, W.dc}, {W.dc, W.site}};
-	const char *by[2] = {W.hanoi, W.badinh}, *at[2] = {W.badinh, W.manager};
+	const long long hops[2][2] = { { W.pw, W.dc }, { W.dc, W.site } };
+	const char *by[2] = { W.hanoi, W.badinh }, *at[2] = { W.badinh, W.manager };
 	for (int i = 0; i < 2; i++) {
-		j = callf("POST", "/api/v1/stock/transfers", by[i],
-		          ts_fmt("{\"from_facility\":%lld,\"to_facility\":%lld,\"items\":[{"
-		                 "\"lot_id\":%lld,\"quantity\":%lld}]}",
-		                 hops[i][0], hops[i][1], lot, to_site),
-		          201);
-		path = ts_fmt("/api/v1/stock/transfers/%lld/receive", num(j, "transfer", "id"));
+		j = callf(
+		        "POST", "/api/v1/stock/transfers", by[i],
+		        ts_fmt("{\"from_facility\":%lld,\"to_facility\":%lld,\"items\":[{"
+		               "\"lot_id\":%lld,\"quantity\":%lld}]}",
+		               hops[i][0], hops[i][1], lot, to_site),
+		        201);
+		path = ts_fmt("/api/v1/stock/transfers/%lld/receive",
+		              num(j, "transfer", "id"));
 		json_decref(j);
-		json_decref(callf("POST", path, at[i],
-		                  ts_fmt("{\"items\":[{\"lot_id\":%lld,\"received\":%lld}]}", lot,
-		                         to_site),
-		                  201));
+		json_decref(
+		        callf("POST", path, at[i],
+		              ts_fmt("{\"items\":[{\"lot_id\":%lld,\"received\":%lld}]}",
+		                     lot, to_site),
+		              201));
 		free(path);
 	}
 	return lot;
@@ -209,7 +215,8 @@ static char *site_stock(void)
 {
 	char *path = ts_fmt("/api/v1/stock?facility=%lld&all=1", W.site);
 	json_t *j = call("GET", path, W.admin, NULL, 200);
-	char *text = json_dumps(json_object_get(j, "stock"), JSON_SORT_KEYS | JSON_COMPACT);
+	char *text =
+	        json_dumps(json_object_get(j, "stock"), JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(j);
 	free(path);
 	return text;
@@ -232,12 +239,13 @@ static long long person(void)
 {
 	static int seq;
 	seq++;
-	json_t *j = callf("POST", "/api/v1/citizens", W.admin,
-	                  ts_fmt("{\"id_number\":\"001095%06d\",\"full_name\":\"Trần Văn Bình\","
-	                         "\"birth_date\":\"1995-03-0%d\",\"gender\":\"male\","
-	                         "\"commune_code\":\"00001\"}",
-	                         (int)(ts_rand() % 9000) * 100 + seq, 1 + seq % 9),
-	                  201);
+	json_t *j = callf(
+	        "POST", "/api/v1/citizens", W.admin,
+	        ts_fmt("{\"id_number\":\"001095%06d\",\"full_name\":\"Trần Văn Bình\","
+	               "\"birth_date\":\"1995-03-0%d\",\"gender\":\"male\","
+	               "\"commune_code\":\"00001\"}",
+	               (int)(ts_rand() % 9000) * 100 + seq, 1 + seq % 9),
+	        201);
 	long long id = num(j, "citizen", "id");
 	json_decref(j);
 	return id;
@@ -245,26 +253,36 @@ static long long person(void)
 
 static json_t *checkin(long long citizen, long long session, const char *token)
 {
-	return callf("POST", "/api/v1/visits", token,
-	             ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", citizen, session), 201);
+	return callf(
+	        "POST", "/api/v1/visits", token,
+	        ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", citizen, session),
+	        201);
 }
 
 /* Every question an adult man is asked, "no" but `yes`. */
 static char *answers(const char *yes)
 {
-	static const char *const codes[] = {
-	        "anaphylaxis_same_vaccine", "severe_reaction_previous_dose", "covid19_recent",
-	        "acute_illness", "chronic_progressing", "other_vaccine_14d",
-	        "anaphylaxis_grade3_other", "immunosuppression_severe", "allergy_any",
-	        "bleeding_disorder", "consciousness_behaviour"};
+	static const char *const codes[] = { "anaphylaxis_same_vaccine",
+		                             "severe_reaction_previous_dose",
+		                             "covid19_recent",
+		                             "acute_illness",
+		                             "chronic_progressing",
+		                             "other_vaccine_14d",
+		                             "anaphylaxis_grade3_other",
+		                             "immunosuppression_severe",
+		                             "allergy_any",
+		                             "bleeding_disorder",
+		                             "consciousness_behaviour" };
 	char buf[1024] = "";
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
-		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\":%s", i ? "," : "", codes[i],
-		                      yes && strcmp(yes, codes[i]) == 0 ? "true" : "false");
-	return ts_fmt("{\"temperature\":36.8,\"systolic\":120,\"diastolic\":80,\"pulse\":72,"
-	              "\"answers\":{%s}}",
-	              buf);
+		n += (size_t)snprintf(
+		        buf + n, sizeof buf - n, "%s\"%s\":%s", i ? "," : "", codes[i],
+		        yes && strcmp(yes, codes[i]) == 0 ? "true" : "false");
+	return ts_fmt(
+	        "{\"temperature\":36.8,\"systolic\":120,\"diastolic\":80,\"pulse\":72,"
+	        "\"answers\":{%s}}",
+	        buf);
 }
 
 static json_t *screen(long long visit, const char *yes)
@@ -313,10 +331,11 @@ static int group_setup(void **state)
 	W.dc = facility_named("district_centre", "Trung tâm Y tế quận Ba Đình");
 	W.site = facility_named("vaccination_site", "Trạm Y tế phường Phúc Xá");
 	/* another site of the district, with its own staff */
-	json_t *j = call("POST", "/api/v1/facilities", W.admin,
-	                 "{\"kind\":\"vaccination_site\",\"name\":\"Trạm Y tế phường Trúc Bạch\","
-	                 "\"unit\":\"00004\",\"daily_capacity\":100}",
-	                 201);
+	json_t *j = call(
+	        "POST", "/api/v1/facilities", W.admin,
+	        "{\"kind\":\"vaccination_site\",\"name\":\"Trạm Y tế phường Trúc Bạch\","
+	        "\"unit\":\"00004\",\"daily_capacity\":100}",
+	        201);
 	W.site2 = num(j, "facility", "id");
 	json_decref(j);
 	unsigned u = ts_rand() % 100000;
@@ -361,8 +380,8 @@ static void test_full_flow(void **state)
 	char *path;
 
 	/* registered, approved, allocated, scheduled into the session */
-	j = callf("POST", "/api/v1/registrations", W.hanoi, ts_fmt("{\"citizen_id\":%lld}", who),
-	          201);
+	j = callf("POST", "/api/v1/registrations", W.hanoi,
+	          ts_fmt("{\"citizen_id\":%lld}", who), 201);
 	long long reg = num(j, "registration", "id");
 	json_decref(j);
 	json_decref(callf("POST", "/api/v1/registrations/approve", W.hanoi,
@@ -385,7 +404,8 @@ static void test_full_flow(void **state)
 	/* step 1: check-in, linked to the registration */
 	j = checkin(who, W.session, W.staff);
 	long long v = num(j, "visit", "id");
-	assert_false(json_is_true(json_object_get(json_object_get(j, "visit"), "walk_in")));
+	assert_false(
+	        json_is_true(json_object_get(json_object_get(j, "visit"), "walk_in")));
 	assert_int_equal(num(json_object_get(j, "visit"), "registration_id", NULL), reg);
 	assert_string_equal(str(j, "visit", "status"), "checked_in");
 	assert_string_equal(str(j, "visit", "day"), today);
@@ -417,10 +437,13 @@ static void test_full_flow(void **state)
 	assert_string_equal(str(dose, "given_on", NULL), today);
 	assert_string_equal(str(dose, "source", NULL), "site");
 	assert_string_equal(str(j, "visit", "status"), "vaccinated");
-	assert_int_equal(num(json_object_get(j, "visit"), "dose_id", NULL), 0); /* not a key */
-	assert_true(num(json_object_get(j, "visit"), "observe_seconds_left", NULL) > 1700);
-	assert_int_equal(num(json_object_get(json_object_get(j, "visit"), "dose"), "id", NULL),
-	                 dose_id);
+	assert_int_equal(num(json_object_get(j, "visit"), "dose_id", NULL),
+	                 0); /* not a key */
+	assert_true(num(json_object_get(j, "visit"), "observe_seconds_left", NULL) >
+	            1700);
+	assert_int_equal(
+	        num(json_object_get(json_object_get(j, "visit"), "dose"), "id", NULL),
+	        dose_id);
 	json_decref(j);
 
 	/* the stock: one dose fewer, an 'administered' movement with the dose */
@@ -451,11 +474,12 @@ static void test_full_flow(void **state)
 	free(path);
 
 	/* step 4: too early to complete; the observation list has the person */
-	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/complete", v), W.staff, NULL, 409,
-	                   "wrong_state", NULL));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/complete", v), W.staff,
+	                   NULL, 409, "wrong_state", NULL));
 	path = ts_fmt("/api/v1/visits?session=%lld&status=vaccinated", W.session);
 	j = call("GET", path, W.staff, NULL, 200);
-	assert_int_equal(num(json_array_get(json_object_get(j, "visits"), 0), "id", NULL), v);
+	assert_int_equal(num(json_array_get(json_object_get(j, "visits"), 0), "id", NULL),
+	                 v);
 	json_decref(j);
 	free(path);
 
@@ -474,15 +498,16 @@ static void test_full_flow(void **state)
 	found = 0;
 	json_array_foreach(json_object_get(j, "recipients"), i, m)
 	{
-		found += num(m, "citizen_id", NULL) == who && num(m, "dose_id", NULL) == dose_id;
+		found += num(m, "citizen_id", NULL) == who &&
+		         num(m, "dose_id", NULL) == dose_id;
 	}
 	assert_int_equal(found, 1);
 	json_decref(j);
 	free(path);
 
 	/* adverse events: mild, no alert; severe, an alert and an SMS */
-	sqlf(ts_fmt("UPDATE facilities SET alert_phone = '%s' WHERE id = %lld", ALERT_PHONE,
-	            W.dc));
+	sqlf(ts_fmt("UPDATE facilities SET alert_phone = '%s' WHERE id = %lld",
+	            ALERT_PHONE, W.dc));
 	path = ts_fmt("/api/v1/visits/%lld/aefi", v);
 	j = callf("POST", path, W.staff,
 	          ts_fmt("{\"onset_at\":\"%sT01:00:00Z\",\"symptoms\":[\"fever\","
@@ -492,18 +517,21 @@ static void test_full_flow(void **state)
 	          201);
 	assert_true(json_is_null(json_object_get(j, "alert_id")));
 	assert_int_equal(num(j, "aefi", "dose_id"), dose_id);
-	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "aefi"), "symptoms")),
-	                 2);
+	assert_int_equal(
+	        json_array_size(json_object_get(json_object_get(j, "aefi"), "symptoms")),
+	        2);
 	json_decref(j);
-	json_decref(expect("POST", ts_fmt("%s", path), W.staff,
-	                   ts_fmt("{\"onset_at\":\"x\",\"symptoms\":[],\"severity\":\"mild\","
-	                          "\"outcome\":\"recovering\"}"),
-	                   400, "invalid_field", "onset_at"));
-	json_decref(expect("POST", ts_fmt("%s", path), W.staff,
-	                   ts_fmt("{\"onset_at\":\"%sT01:00:00Z\",\"symptoms\":[\"fever\"],"
-	                          "\"severity\":\"awful\",\"outcome\":\"recovering\"}",
-	                          today),
-	                   400, "invalid_field", "severity"));
+	json_decref(
+	        expect("POST", ts_fmt("%s", path), W.staff,
+	               ts_fmt("{\"onset_at\":\"x\",\"symptoms\":[],\"severity\":\"mild\","
+	                      "\"outcome\":\"recovering\"}"),
+	               400, "invalid_field", "onset_at"));
+	json_decref(
+	        expect("POST", ts_fmt("%s", path), W.staff,
+	               ts_fmt("{\"onset_at\":\"%sT01:00:00Z\",\"symptoms\":[\"fever\"],"
+	                      "\"severity\":\"awful\",\"outcome\":\"recovering\"}",
+	                      today),
+	               400, "invalid_field", "severity"));
 	free(path);
 	path = ts_fmt("/api/v1/doses/%lld/aefi", dose_id);
 	j = callf("POST", path, W.staff,
@@ -527,13 +555,15 @@ static void test_full_flow(void **state)
 	assert_true(json_array_size(json_object_get(j, "alerts")) >= 1);
 	json_decref(j);
 	assert_int_equal(
-	        sqlf(ts_fmt("SELECT COUNT(*) FROM outbox WHERE recipient = '%s' AND kind = "
-	                    "'aefi_alert'",
-	                    ALERT_PHONE)),
+	        sqlf(ts_fmt(
+	                "SELECT COUNT(*) FROM outbox WHERE recipient = '%s' AND kind = "
+	                "'aefi_alert'",
+	                ALERT_PHONE)),
 	        1);
 	path = ts_fmt("/api/v1/alerts/%lld/ack", alert);
 	json_decref(call("POST", path, W.badinh, "{}", 200));
-	json_decref(expect("POST", path, W.badinh, ts_fmt("{}"), 409, "wrong_state", NULL));
+	json_decref(
+	        expect("POST", path, W.badinh, ts_fmt("{}"), 409, "wrong_state", NULL));
 	j = call("GET", "/api/v1/alerts?open=true", W.badinh, NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "alerts")), 0);
 	json_decref(j);
@@ -574,7 +604,8 @@ static void test_walk_in(void **state)
 
 	j = checkin(who, W.session, W.staff);
 	long long v = num(j, "visit", "id"), reg = num(j, "visit", "registration_id");
-	assert_true(json_is_true(json_object_get(json_object_get(j, "visit"), "walk_in")));
+	assert_true(
+	        json_is_true(json_object_get(json_object_get(j, "visit"), "walk_in")));
 	assert_true(reg > 0);
 	json_decref(j);
 	j = call("GET", path, W.staff, NULL, 200);
@@ -590,14 +621,15 @@ static void test_walk_in(void **state)
 
 	/* checked in twice: 409 with the open visit */
 	j = expect("POST", ts_fmt("/api/v1/visits"), W.staff,
-	           ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", who, W.session), 409,
-	           "conflict", NULL);
+	           ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", who, W.session),
+	           409, "conflict", NULL);
 	assert_int_equal(num(j, "error", "existing_id"), v);
 	json_decref(j);
 	/* another site's staff may not check in here */
-	json_decref(expect("POST", ts_fmt("/api/v1/visits"), W.other,
-	                   ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", who, W.session),
-	                   403, "out_of_jurisdiction", "session_id"));
+	json_decref(expect(
+	        "POST", ts_fmt("/api/v1/visits"), W.other,
+	        ts_fmt("{\"citizen_id\":%lld,\"session_id\":%lld}", who, W.session), 403,
+	        "out_of_jurisdiction", "session_id"));
 	/* the walk-in is vaccinated like anyone */
 	j = screen(v, NULL);
 	json_decref(j);
@@ -621,12 +653,13 @@ static void test_postpone_refer(void **state)
 	json_decref(j);
 
 	/* a question left out */
+	json_decref(expect(
+	        "POST", ts_fmt("/api/v1/visits/%lld/screening", va), W.staff,
+	        ts_fmt("{\"temperature\":36.5,\"answers\":{\"allergy_any\":false}}"), 400,
+	        "missing_field", NULL));
 	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/screening", va), W.staff,
-	                   ts_fmt("{\"temperature\":36.5,\"answers\":{\"allergy_any\":false}}"),
-	                   400, "missing_field", NULL));
-	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/screening", va), W.staff,
-	                   ts_fmt("{\"temperature\":\"hot\",\"answers\":{}}"), 400, "wrong_type",
-	                   "temperature"));
+	                   ts_fmt("{\"temperature\":\"hot\",\"answers\":{}}"), 400,
+	                   "wrong_type", "temperature"));
 
 	j = screen(va, "covid19_recent");
 	ts_vn_day(90, until);
@@ -634,8 +667,9 @@ static void test_postpone_refer(void **state)
 	json_t *sc = json_object_get(json_object_get(j, "visit"), "screening");
 	assert_string_equal(str(sc, "outcome", NULL), "postpone");
 	assert_string_equal(str(sc, "postpone_until", NULL), until);
-	assert_string_equal(str(json_array_get(json_object_get(sc, "reasons"), 0), "code", NULL),
-	                    "covid19_recent");
+	assert_string_equal(
+	        str(json_array_get(json_object_get(sc, "reasons"), 0), "code", NULL),
+	        "covid19_recent");
 	json_decref(j);
 	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/injection", va), W.staff,
 	                   ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state", NULL));
@@ -645,8 +679,8 @@ static void test_postpone_refer(void **state)
 	json_decref(j);
 	j = screen(vb, "severe_reaction_previous_dose");
 	assert_string_equal(str(j, "visit", "status"), "referred");
-	assert_string_equal(str(json_object_get(json_object_get(j, "visit"), "screening"), "outcome",
-	                        NULL),
+	assert_string_equal(str(json_object_get(json_object_get(j, "visit"), "screening"),
+	                        "outcome", NULL),
 	                    "refer");
 	json_decref(j);
 
@@ -677,8 +711,8 @@ static void refused(long long visit, long long citizen, const char *token, char 
 {
 	char *stock = site_stock();
 	long long n = doses_of(citizen);
-	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/injection", visit), token, body,
-	                   status, code, field));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/injection", visit), token,
+	                   body, status, code, field));
 	char *after = site_stock();
 	assert_string_equal(stock, after);
 	assert_int_equal(doses_of(citizen), n);
@@ -695,34 +729,40 @@ static void test_refusals(void **state)
 	json_decref(j);
 
 	/* not screened */
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state", NULL);
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state",
+	        NULL);
 	json_decref(screen(v, NULL));
 	/* a lot not at this site (only at the warehouse) */
 	long long away = deliver(PF, 0);
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", away), 409, "insufficient_stock",
-	        "lot_id");
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", away), 409,
+	        "insufficient_stock", "lot_id");
 	/* another product than the one screened for */
 	long long az = deliver(AZ, 5);
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", az), 400, "invalid_field", "lot_id");
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", az), 400, "invalid_field",
+	        "lot_id");
 	/* an expired lot */
 	long long old = deliver(PF, 5);
 	sqlf(ts_fmt("UPDATE lots SET expiry = '2021-06-30' WHERE id = %lld", old));
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", old), 409, "lot_unusable", "lot_id");
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", old), 409, "lot_unusable",
+	        "lot_id");
 	/* a quarantined lot */
 	long long bad = deliver(PF, 5);
 	char *q = ts_fmt("/api/v1/lots/%lld/quarantine", bad);
 	json_decref(call("POST", q, W.hanoi, "{\"reason\":\"Bộ Y tế thu hồi lô\"}", 201));
 	free(q);
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", bad), 409, "lot_unusable", "lot_id");
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", bad), 409, "lot_unusable",
+	        "lot_id");
 	/* staff of another site */
-	refused(v, who, W.other, ts_fmt("{\"lot_id\":%lld}", W.lot), 403, "out_of_jurisdiction",
-	        NULL);
+	refused(v, who, W.other, ts_fmt("{\"lot_id\":%lld}", W.lot), 403,
+	        "out_of_jurisdiction", NULL);
 	/* no such lot */
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":987654321}"), 400, "invalid_field", "lot_id");
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":987654321}"), 400, "invalid_field",
+	        "lot_id");
 
 	/* given, then not twice for the same visit */
 	json_decref(inject(v, W.lot, W.staff, 201));
-	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state", NULL);
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state",
+	        NULL);
 
 	/* a second visit the same day (another session: the first visit is
 	 * still under observation): the schedule refuses, override or not */
@@ -730,22 +770,25 @@ static void test_refusals(void **state)
 	long long v2 = num(j, "visit", "id");
 	json_decref(j);
 	json_decref(screen(v2, NULL));
-	refused(v2, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "schedule", "lot_id");
+	refused(v2, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "schedule",
+	        "lot_id");
 	refused(v2, who, W.staff,
-	        ts_fmt("{\"lot_id\":%lld,\"override_reason\":\"travel abroad\"}", W.lot), 409,
-	        "schedule", "lot_id");
+	        ts_fmt("{\"lot_id\":%lld,\"override_reason\":\"travel abroad\"}", W.lot),
+	        409, "schedule", "lot_id");
 
 	/* the first dose a day earlier (the counters moved with it): too
 	 * early for dose 2 (21 days) unless overridden */
 	char yesterday[11], earliest[11];
 	ts_vn_day(-1, yesterday);
 	ts_vn_day(20, earliest);
-	sqlf(ts_fmt("UPDATE doses SET given_on = '%s' WHERE citizen_id = %lld", yesterday, who));
+	sqlf(ts_fmt("UPDATE doses SET given_on = '%s' WHERE citizen_id = %lld", yesterday,
+	            who));
 	sqlf(ts_fmt("UPDATE dose_counts SET n = n - 1 WHERE day = '%s' AND product = '%s'"
 	            " AND kind = 'primary' AND number = 1 AND unit_code = '00001'",
 	            today, PF));
 	sqlf(ts_fmt("INSERT INTO dose_counts (day, unit_code, product, kind, number, n)"
-	            " VALUES ('%s', '00001', '%s', 'primary', 1, 1) ON CONFLICT (day, unit_code,"
+	            " VALUES ('%s', '00001', '%s', 'primary', 1, 1) ON CONFLICT (day, "
+	            "unit_code,"
 	            " product, kind, number) DO UPDATE SET n = dose_counts.n + 1",
 	            yesterday, PF));
 	char *stock = site_stock();
@@ -760,14 +803,17 @@ static void test_refusals(void **state)
 	free(after);
 	assert_int_equal(doses_of(who), 1);
 	char *path = ts_fmt("/api/v1/visits/%lld/injection", v2);
-	j = callf("POST", path, W.staff,
-	          ts_fmt("{\"lot_id\":%lld,\"override_reason\":\"travel abroad\"}", W.lot), 201);
+	j = callf(
+	        "POST", path, W.staff,
+	        ts_fmt("{\"lot_id\":%lld,\"override_reason\":\"travel abroad\"}", W.lot),
+	        201);
 	free(path);
 	assert_int_equal(num(j, "dose", "number"), 2);
 	assert_string_equal(str(j, "dose", "override_reason"), "travel abroad");
-	assert_string_equal(json_string_value(json_array_get(
-	                            json_object_get(json_object_get(j, "dose"), "flags"), 0)),
-	                    "too_early");
+	assert_string_equal(
+	        json_string_value(json_array_get(
+	                json_object_get(json_object_get(j, "dose"), "flags"), 0)),
+	        "too_early");
 	json_decref(j);
 	assert_int_equal(doses_of(who), 2);
 }
@@ -801,7 +847,7 @@ static void test_concurrent(void **state)
 	(void)state;
 	long long who = person();
 	json_t *j = checkin(who, W.session, W.staff);
-	struct shot s[2] = {{.visit = num(j, "visit", "id")}, {0}};
+	struct shot s[2] = { { .visit = num(j, "visit", "id") }, { 0 } };
 	json_decref(j);
 	j = checkin(who, W.session2, W.staff);
 	s[1].visit = num(j, "visit", "id");
@@ -846,10 +892,14 @@ static void test_stats_rebuild(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full_flow),      cmocka_unit_test(test_walk_in),
-		cmocka_unit_test(test_postpone_refer), cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_concurrent),     cmocka_unit_test(test_stats_rebuild),
+		cmocka_unit_test(test_full_flow),
+		cmocka_unit_test(test_walk_in),
+		cmocka_unit_test(test_postpone_refer),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_stats_rebuild),
 	};
-	return cmocka_run_group_tests_name(ts_is_pg() ? "visits (postgresql)" : "visits (sqlite)",
+	return cmocka_run_group_tests_name(ts_is_pg() ? "visits (postgresql)"
+	                                              : "visits (sqlite)",
 	                                   tests, group_setup, group_teardown);
 }

@@ -40,7 +40,8 @@ static void check_screening(json_t *root, const struct tc_screening_body *b)
 	}
 	double t = json_number_value(json_object_get(root, "temperature"));
 	FUZZ_CHECK(t >= 0 && t <= 100 && b->temperature_dc == (int)lround(t * 10));
-	FUZZ_CHECK(b->systolic >= 0 && b->systolic <= 1000 && b->pulse >= 0 && b->pulse <= 1000);
+	FUZZ_CHECK(b->systolic >= 0 && b->systolic <= 1000 && b->pulse >= 0 &&
+	           b->pulse <= 1000);
 }
 
 static void check_aefi(json_t *root, const struct tc_aefi_body *b)
@@ -52,14 +53,16 @@ static void check_aefi(json_t *root, const struct tc_aefi_body *b)
 	FUZZ_CHECK(json_array_size(list) == b->nsymptoms && b->nsymptoms >= 1 &&
 	           b->nsymptoms <= TC_AEFI_MAX_SYMPTOMS);
 	for (size_t i = 0; i < b->nsymptoms; i++) {
-		FUZZ_CHECK(strcmp(json_string_value(json_array_get(list, i)), b->symptoms[i]) == 0);
+		FUZZ_CHECK(strcmp(json_string_value(json_array_get(list, i)),
+		                  b->symptoms[i]) == 0);
 		for (size_t k = 0; k < i; k++)
 			FUZZ_CHECK(strcmp(b->symptoms[k], b->symptoms[i]) != 0);
 		FUZZ_CHECK(strchr(b->symptoms[i], ',') == NULL);
 		len += strlen(b->symptoms[i]) + (i > 0);
 	}
 	FUZZ_CHECK(strlen(b->symptoms_csv) == len);
-	FUZZ_CHECK(strcmp(b->severity, "mild") == 0 || strcmp(b->severity, "moderate") == 0 ||
+	FUZZ_CHECK(strcmp(b->severity, "mild") == 0 ||
+	           strcmp(b->severity, "moderate") == 0 ||
 	           strcmp(b->severity, "severe") == 0);
 	FUZZ_CHECK(b->outcome != NULL);
 }
@@ -67,7 +70,7 @@ static void check_aefi(json_t *root, const struct tc_aefi_body *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tc_arena a;
-	struct tc_fault f = {0};
+	struct tc_fault f = { 0 };
 	json_t *root;
 	tc_err rc;
 
