@@ -5,7 +5,8 @@
  * rule of the schedule: it is stored, flagged and listed for review
  * (src/db/dose_records.c). A void or a correction takes the approval of
  * the site manager or the district (the roles of the routes), a reason,
- * and is audited with the record before and after; nothing is deleted. */
+ * and is audited with the record before and after; nothing is deleted.
+ * The dose routes find their record with tc_scope_dose_id (api_aefi.c). */
 #include <microhttpd.h>
 #include <string.h>
 
@@ -37,25 +38,6 @@ static tc_err reply_dose(struct tc_req *r, unsigned status, const struct tc_dose
 	tc_jw_dose(w, d);
 	tc_jw_end(w);
 	return tc_reply_end(r, status);
-}
-
-/* ---- scope resolver: the dose's place, else the person's ---------------------- */
-
-static enum tc_qs get_dose(struct tc_dbc *c, int64_t id, struct tc_arena *a, void *out)
-{
-	return tc_q_dose_get(c, id, a, out);
-}
-
-tc_err tc_scope_dose_id(struct tc_req *r)
-{
-	struct tc_dose *d = TC_NEW(&r->arena, struct tc_dose);
-	tc_err rc = tc_req_load_by_id(r, get_dose, d);
-
-	if (rc != TC_ERR_OK)
-		return rc;
-	r->target = d;
-	r->target_scope = d->scope_path;
-	return TC_ERR_OK;
 }
 
 /* ---- POST /api/v1/doses --------------------------------------------------------- */
