@@ -146,7 +146,9 @@ static tc_err count_dose(struct tc_dbc *c, const struct tc_dose *d,
 	int64_t st[3] = {0, 0, 0}; /* doses, complete, boosters */
 	enum tc_qs qs;
 
-	if (d->kind && d->unit_code) {
+	if (!d->kind) /* not numbered (a product without a schedule): not counted */
+		return TC_ERR_OK;
+	if (d->unit_code) {
 		struct tc_dbv p[] = {TC_P_TEXT(d->given_on), TC_P_TEXT(d->unit_code),
 		                     TC_P_TEXT(d->product),  TC_P_TEXT(d->kind),
 		                     TC_P_I64(d->number),    TC_P_I64(1)};

@@ -28,7 +28,7 @@ static void jw_klist(struct tc_jw *w, const char *key, const char *csv)
 	while (csv && *csv) {
 		const char *comma = strchr(csv, ',');
 		size_t n = comma ? (size_t)(comma - csv) : strlen(csv);
-		char item[64];
+		char item[80];
 		if (n && n < sizeof item) {
 			memcpy(item, csv, n);
 			item[n] = '\0';

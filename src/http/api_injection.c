@@ -172,7 +172,9 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                       j->before.scope_path, NULL, inject_text(j), f);
 }
 
-/* The answer of a committed injection: {"visit", "dose"}. */
+/* The answer of a committed injection: {"visit", "dose"}; written inside
+ * the transaction and kept with an Idempotency-Key, so a retried request
+ * gets it again and never a second dose. */
 static unsigned inject_render(void *cls, struct tc_jw *w)
 {
 	const struct inject *j = cls;
@@ -184,14 +186,6 @@ static unsigned inject_render(void *cls, struct tc_jw *w)
 	tc_jw_dose(w, &j->dose);
 	tc_jw_end(w);
 	return MHD_HTTP_CREATED;
-}
-
-static tc_err inject_after(struct tc_req *r)
-{
-	struct tc_jw *w = tc_reply_begin(r);
-	unsigned status = inject_render(r->job.cls, w);
-
-	return tc_reply_end(r, status);
 }
 
 tc_err tc_api_visit_injection(struct tc_req *r)
@@ -209,5 +203,5 @@ tc_err tc_api_visit_injection(struct tc_req *r)
 	j->id = v->id;
 	j->lot_id = b.lot_id.v;
 	j->override_reason = b.override_reason;
-	return tc_req_write(r, inject_run, j, inject_after);
+	return tc_req_write_idem(r, inject_run, j, inject_render);
 }

@@ -13,8 +13,6 @@
 void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
                  int64_t now);
 /* DOSE of docs/visits.md. */
-void tc_jw_dose(struct tc_jw *w, const struct tc_dose *d);
-void tc_jw_aefi(struct tc_jw *w, const struct tc_aefi *e);
 
 /* A visit read inside a job with its dose, if it has one (dose->id 0
  * otherwise). */

@@ -1,4 +1,5 @@
-/* JSON views of visits, doses and adverse events (docs/visits.md). */
+/* JSON views of visits (docs/visits.md); doses and adverse events have
+ * theirs in src/db/visit_json.c. */
 #include <string.h>
 
 #include "../core/arena.h"
@@ -6,45 +7,6 @@
 #include "api_visits.h"
 
 #define MINUTE_US (60LL * 1000000)
-
-void tc_jw_dose(struct tc_jw *w, const struct tc_dose *d)
-{
-	tc_jw_obj(w);
-	tc_jw_kint(w, "id", d->id);
-	tc_jw_kint(w, "citizen_id", d->citizen_id);
-	tc_jw_kstr(w, "product", d->product);
-	tc_jw_kstr(w, "product_name", d->product_name);
-	tc_jw_kid(w, "lot_id", d->lot_id);
-	tc_jw_kstr(w, "lot_number", d->lot_number);
-	tc_jw_kstr(w, "given_on", d->given_on);
-	tc_jw_key(w, "given_at");
-	tc_jw_time(w, d->given_at);
-	tc_jw_kstr(w, "kind", d->kind);
-	tc_jw_kint(w, "number", d->number);
-	tc_jw_kid(w, "site_id", d->site_id);
-	tc_jw_kstr(w, "site_name", d->site_name);
-	tc_jw_kstr(w, "place", d->place);
-	tc_jw_kstr(w, "source", d->source);
-	tc_jw_kstr(w, "status", d->status);
-	tc_jw_key(w, "flags");
-	tc_jw_arr(w);
-	for (const char *p = d->flags; p && *p;) {
-		size_t n = strcspn(p, ",");
-		char code[64];
-		if (n && n < sizeof code) {
-			memcpy(code, p, n);
-			code[n] = '\0';
-			tc_jw_str(w, code);
-		}
-		p += n + (p[n] == ',');
-	}
-	tc_jw_end(w);
-	tc_jw_kstr(w, "override_reason", d->override_reason);
-	tc_jw_kstr(w, "review", d->review);
-	tc_jw_key(w, "created_at");
-	tc_jw_time(w, d->created_at);
-	tc_jw_end(w);
-}
 
 void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
                  int64_t now)
@@ -88,38 +50,6 @@ void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose
 	tc_jw_key(w, "created_at");
 	tc_jw_time(w, v->created_at);
 	tc_jw_kint(w, "version", v->version);
-	tc_jw_end(w);
-}
-
-void tc_jw_aefi(struct tc_jw *w, const struct tc_aefi *e)
-{
-	tc_jw_obj(w);
-	tc_jw_kint(w, "id", e->id);
-	tc_jw_kint(w, "dose_id", e->dose_id);
-	tc_jw_kint(w, "citizen_id", e->citizen_id);
-	tc_jw_kid(w, "lot_id", e->lot_id);
-	tc_jw_kid(w, "site_id", e->site_id);
-	tc_jw_key(w, "onset_at");
-	tc_jw_time(w, e->onset_at);
-	tc_jw_key(w, "symptoms");
-	tc_jw_arr(w);
-	for (const char *p = e->symptoms; p && *p;) {
-		size_t n = strcspn(p, ",");
-		char code[80];
-		if (n && n < sizeof code) {
-			memcpy(code, p, n);
-			code[n] = '\0';
-			tc_jw_str(w, code);
-		}
-		p += n + (p[n] == ',');
-	}
-	tc_jw_end(w);
-	tc_jw_kstr(w, "description", e->description);
-	tc_jw_kstr(w, "severity", e->severity);
-	tc_jw_kstr(w, "actions", e->actions);
-	tc_jw_kstr(w, "outcome", e->outcome);
-	tc_jw_key(w, "reported_at");
-	tc_jw_time(w, e->reported_at);
 	tc_jw_end(w);
 }
 

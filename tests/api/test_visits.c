@@ -641,6 +641,35 @@ static void test_walk_in(void **state)
 	                   "wrong_state", NULL));
 }
 
+/* ---- a retried injection ------------------------------------------------------------------ */
+
+/* The tablet lost the answer and sends the injection again with the same
+ * Idempotency-Key: the first answer again, one dose. */
+static void test_retried_injection(void **state)
+{
+	(void)state;
+	long long who = person();
+	json_t *j = checkin(who, W.session, W.staff);
+	long long v = num(j, "visit", "id");
+	json_decref(j);
+	json_decref(screen(v, NULL));
+	char *path = ts_fmt("/api/v1/visits/%lld/injection", v);
+	char *body = ts_fmt("{\"lot_id\":%lld}", W.lot);
+	const char *key = "Idempotency-Key: tablet-3-attempt-41";
+	struct ts_resp a = ts_req_ct(W.h, "POST", path, W.staff, NULL, body, strlen(body), key);
+	struct ts_resp b = ts_req_ct(W.h, "POST", path, W.staff, NULL, body, strlen(body), key);
+
+	assert_int_equal(a.status, 201);
+	assert_int_equal(b.status, 201);
+	assert_string_equal(a.body, b.body);
+	ts_resp_free(&a);
+	ts_resp_free(&b);
+	assert_int_equal(doses_of(who), 1);
+	/* without the key it is a second injection, refused before the needle */
+	json_decref(expect("POST", path, W.staff, body, 409, "wrong_state", NULL));
+	assert_int_equal(doses_of(who), 1);
+}
+
 /* ---- postpone, refer, cancel ------------------------------------------------------------------ */
 
 static void test_postpone_refer(void **state)
@@ -894,6 +923,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_flow),
 		cmocka_unit_test(test_walk_in),
+		cmocka_unit_test(test_retried_injection),
 		cmocka_unit_test(test_postpone_refer),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_concurrent),
