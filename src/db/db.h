@@ -565,7 +565,7 @@ struct tc_registration {
 	int64_t version;
 	/* filled by get and the lists: the person, and the appointment when
 	 * scheduled (NULL / 0 otherwise) */
-	const char *full_name, *birth_date, *phone, *commune_code;
+	const char *full_name, *birth_date, *phone, *commune_code, *gender;
 	const char *day, *starts, *ends, *site_name;
 	int64_t site_id;
 };

@@ -8,7 +8,7 @@
 	"r.id, r.citizen_id, r.status, r.priority_group, r.scope_path, r.district_code," \
 	" r.session_id, r.reason, r.source, r.created_at, r.updated_at, r.version,"      \
 	" c.full_name, c.birth_date, c.phone, c.commune_code, s.day, s.starts, s.ends,"  \
-	" s.site_id, f.name"
+	" s.site_id, f.name, c.gender"
 #define REG_FROM                                                                         \
 	" FROM registrations r JOIN citizens c ON c.id = r.citizen_id"                   \
 	" LEFT JOIN vaccination_sessions s ON s.id = r.session_id"                       \
@@ -77,6 +77,7 @@ static void fill_reg(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	g->ends = tc_row_text(r, 18, a);
 	g->site_id = tc_row_null(r, 19) ? 0 : tc_row_i64(r, 19);
 	g->site_name = tc_row_text(r, 20, a);
+	g->gender = tc_row_text(r, 21, a);
 }
 
 static enum tc_qs collect(struct tc_dbc *c, struct tc_sql *q, const struct tc_dbv *p,

@@ -21,7 +21,8 @@ static int64_t opt_time(const struct tc_dbrow *r, int col)
 	" v.status, v.screening, v.screening_json, v.postpone_until, v.guardian_name,"   \
 	" v.observe_minutes, v.screened_at, v.screened_by, v.dose_id, v.injected_at,"    \
 	" v.observe_until, v.completed_at, v.reason, v.scope_path, v.created_at,"        \
-	" v.created_by, v.updated_at, v.version, c.full_name, c.birth_date, s.product"
+	" v.created_by, v.updated_at, v.version, c.full_name, c.birth_date, s.product,"  \
+	" c.gender"
 #define VISIT_FROM                                                                      \
 	" FROM visits v JOIN citizens c ON c.id = v.citizen_id"                         \
 	" JOIN vaccination_sessions s ON s.id = v.session_id"
@@ -76,6 +77,7 @@ static void fill_visit(void *item, const struct tc_dbrow *r, struct tc_arena *a)
 	v->full_name = tc_row_text(r, 25, a);
 	v->birth_date = tc_row_text(r, 26, a);
 	v->product = tc_row_text(r, 27, a);
+	v->gender = tc_row_text(r, 28, a);
 }
 
 #define P_TIME_OPT(t) ((t) ? TC_P_TIME(t) : TC_P_NULL)

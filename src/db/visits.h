@@ -31,7 +31,8 @@ struct tc_visit {
 	const char *scope_path;
 	int64_t created_at, created_by, updated_at, version;
 	/* joined */
-	const char *full_name, *birth_date, *product; /* the session's product */
+	const char *full_name, *birth_date, *gender;
+	const char *product; /* the session's */
 };
 
 struct tc_dose {

@@ -409,13 +409,15 @@ static const struct tc_visit *visit_of(const struct tc_visit *v, size_t n,
 }
 
 static void jw_person(struct tc_jw *w, int64_t reg_id, int64_t citizen, const char *name,
-                      const char *birth, const struct tc_visit *v, int64_t now)
+                      const char *birth, const char *gender, const struct tc_visit *v,
+                      int64_t now)
 {
 	tc_jw_obj(w);
 	tc_jw_kid(w, "registration_id", reg_id);
 	tc_jw_kint(w, "citizen_id", citizen);
 	tc_jw_kstr(w, "full_name", name);
 	tc_jw_kstr(w, "birth_date", birth);
+	tc_jw_kstr(w, "gender", gender);
 	tc_jw_key(w, "visit");
 	if (v)
 		tc_jw_visit(w, v, NULL, now);
@@ -465,7 +467,7 @@ tc_err tc_api_session_queue(struct tc_req *r)
 	 * people whose registration is done), each once */
 	for (size_t i = 0; i < ng; i++)
 		jw_person(w, g[i].id, g[i].citizen_id, g[i].full_name, g[i].birth_date,
-		          visit_of(v, nv, g[i].citizen_id), now);
+		          g[i].gender, visit_of(v, nv, g[i].citizen_id), now);
 	for (size_t i = 0; i < nv; i++) {
 		bool listed = false;
 		for (size_t k = 0; k < ng && !listed; k++)
@@ -474,7 +476,7 @@ tc_err tc_api_session_queue(struct tc_req *r)
 			listed = v[k].citizen_id == v[i].citizen_id;
 		if (!listed)
 			jw_person(w, v[i].registration_id, v[i].citizen_id,
-			          v[i].full_name, v[i].birth_date,
+			          v[i].full_name, v[i].birth_date, v[i].gender,
 			          visit_of(v, nv, v[i].citizen_id), now);
 	}
 	tc_jw_end(w);

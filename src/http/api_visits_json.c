@@ -16,6 +16,7 @@ void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose
 	tc_jw_kint(w, "citizen_id", v->citizen_id);
 	tc_jw_kstr(w, "full_name", v->full_name);
 	tc_jw_kstr(w, "birth_date", v->birth_date);
+	tc_jw_kstr(w, "gender", v->gender);
 	tc_jw_kint(w, "site_id", v->site_id);
 	tc_jw_kint(w, "session_id", v->session_id);
 	tc_jw_kid(w, "registration_id", v->registration_id);
