@@ -636,4 +636,32 @@ enum tc_qs tc_q_registrations_in_session(struct tc_dbc *c, int64_t session_id,
                                          struct tc_arena *a, struct tc_registration **out,
                                          size_t *n);
 
+/* ---- Idempotency keys --------------------------------------------------- */
+
+/* The first answer to a write that carried an Idempotency-Key, kept a day
+ * (the server's housekeeping purges older ones). */
+struct tc_idem_entry {
+	const char *actor_key;   /* "u<user id>" or "c<phone>" */
+	const char *idem_key;    /* as the client sent it */
+	const char *request_sha; /* hex SHA-256 of method, path and body */
+	int64_t status;          /* HTTP status; 0 while the write that took it runs */
+	const char *body;        /* the answer's JSON */
+	int64_t created_at;
+};
+
+enum tc_qs tc_q_idem_get(struct tc_dbc *c, const char *actor_key, const char *idem_key,
+                         struct tc_arena *a, struct tc_idem_entry *out);
+/* Takes the key (actor_key, idem_key, request_sha, created_at) for the
+ * write in progress, with no answer yet: ONE when taken, NONE when the
+ * key is already there. On PostgreSQL it waits for a concurrent
+ * transaction that took the same key, then answers NONE if that one
+ * committed: the caller retries its job (TC_ERR_RETRY) and finds the
+ * answer. */
+enum tc_qs tc_q_idem_reserve(struct tc_dbc *c, const struct tc_idem_entry *e);
+/* Stores status and body for the key taken by tc_q_idem_reserve in the
+ * same transaction. */
+enum tc_qs tc_q_idem_answer(struct tc_dbc *c, const struct tc_idem_entry *e);
+/* Deletes the keys created before `before`. */
+enum tc_qs tc_q_idem_purge(struct tc_dbc *c, int64_t before);
+
 #endif

@@ -541,7 +541,9 @@ static struct tc_sql q_reconcile = TC_SQL(
 	" " SUM_IF(IN_PERIOD " AND m.dst = 'facility' AND m.kind IN ('receipt', 'transfer_in',"
 	           " 'discrepancy')") ","
 	" " SUM_IF(IN_PERIOD " AND m.src = 'facility' AND m.kind IN ('transfer_out', 'return')") ","
-	" " SUM_IF(IN_PERIOD " AND m.kind = 'administered'") ","
+	/* a voided dose's return to stock counts against the doses given */
+	" " SUM_IF(IN_PERIOD " AND m.kind = 'administered' AND m.src = 'facility'") " - "
+	SUM_IF(IN_PERIOD " AND m.kind = 'administered' AND m.dst = 'facility'") ","
 	" " SUM_IF(IN_PERIOD " AND m.kind = 'wastage'") ","
 	" " SUM_IF(IN_PERIOD " AND m.kind = 'expiry'") ","
 	" " SUM_IF(IN_PERIOD " AND m.kind = 'adjustment' AND m.dst = 'facility'") ","
@@ -588,7 +590,8 @@ enum tc_qs tc_q_stock_reconcile(struct tc_dbc *c, int64_t facility_id, int64_t f
 
 static struct tc_sql q_wastage_rates = TC_SQL(
 	"SELECT m.facility_id, f.name, l.product,"
-	" " SUM_IF("m.kind = 'administered'") ", " SUM_IF("m.kind = 'wastage'")
+	" " SUM_IF("m.kind = 'administered' AND m.src = 'facility'") " - "
+	SUM_IF("m.kind = 'administered' AND m.dst = 'facility'") ", " SUM_IF("m.kind = 'wastage'")
 	" FROM stock_movements m JOIN lots l ON l.id = m.lot_id"
 	" JOIN facilities f ON f.id = m.facility_id"
 	" WHERE " TC_SCOPE_UNDER("m.scope_path", "$2", "$3")

@@ -802,6 +802,22 @@ tc_err tc_stock_administer(struct tc_dbc *c, const struct tc_stock_by *by,
 	return insert_vial(c, by, facility_id, fc.scope, lot_id, &li, 1, &v, f);
 }
 
+tc_err tc_stock_unadminister(struct tc_dbc *c, const struct tc_stock_by *by,
+                             int64_t facility_id, int64_t lot_id, int64_t dose_id,
+                             struct tc_fault *f)
+{
+	struct fac fc;
+	tc_err rc = load_fac(c, facility_id, "facility_id", &fc, f);
+
+	if (rc != TC_ERR_OK)
+		return rc;
+	struct tc_movement m = movement("administered", "administered", "facility", facility_id,
+	                                fc.scope, lot_id, 1);
+	m.dose_id = dose_id;
+	m.reason = "dose_voided";
+	return move(c, by, &m, "lot_id", f);
+}
+
 tc_err tc_stock_open_vial(struct tc_dbc *c, const struct tc_stock_by *by,
                           int64_t facility_id, int64_t lot_id, struct tc_open_vial *out,
                           struct tc_fault *f)

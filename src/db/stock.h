@@ -249,6 +249,13 @@ tc_err tc_stock_administer(struct tc_dbc *c, const struct tc_stock_by *by,
                            int64_t facility_id, int64_t lot_id, int64_t dose_id,
                            bool *flagged, struct tc_fault *f);
 
+/* Takes back one dose of a voided dose record: the 'administered' account
+ * gives it back to the site's stock (kind administered, reason
+ * dose_voided), so the reconciliation's administered count goes down. */
+tc_err tc_stock_unadminister(struct tc_dbc *c, const struct tc_stock_by *by,
+                             int64_t facility_id, int64_t lot_id, int64_t dose_id,
+                             struct tc_fault *f);
+
 /* Opens a vial of a lot at a site (multi-dose products). */
 tc_err tc_stock_open_vial(struct tc_dbc *c, const struct tc_stock_by *by,
                           int64_t facility_id, int64_t lot_id, struct tc_open_vial *out,

@@ -108,10 +108,9 @@ static tc_err prepare(struct tc_req *r, const struct tc_citizen_in *in,
 
 /* `token`: the new record's personal QR token, given once to whoever
  * registered the person (to print or show it). */
-static tc_err reply_citizen(struct tc_req *r, unsigned status, const struct tc_citizen *ct,
-                            bool dups, const char *token)
+static void write_citizen(struct tc_jw *w, const struct tc_citizen *ct, bool dups,
+                          const char *token)
 {
-	struct tc_jw *w = tc_reply_begin(r);
 	tc_jw_obj(w);
 	tc_jw_key(w, "citizen");
 	tc_jw_citizen(w, ct);
@@ -119,6 +118,12 @@ static tc_err reply_citizen(struct tc_req *r, unsigned status, const struct tc_c
 		tc_jw_kstr(w, "qr_token", token);
 	tc_jw_kbool(w, "possible_duplicates", dups);
 	tc_jw_end(w);
+}
+
+static tc_err reply_citizen(struct tc_req *r, unsigned status, const struct tc_citizen *ct,
+                            bool dups, const char *token)
+{
+	write_citizen(tc_reply_begin(r), ct, dups, token);
 	return tc_reply_end(r, status);
 }
 
@@ -138,10 +143,13 @@ static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	return tc_citizen_insert(c, &cr->actor, &cr->ct, cr->a, &cr->existing, &cr->dups, f);
 }
 
-static tc_err create_after(struct tc_req *r)
+/* The answer is kept with an Idempotency-Key: a retry gets the same
+ * record and token, never a second person. */
+static unsigned create_render(void *cls, struct tc_jw *w)
 {
-	struct create *cr = r->job.cls;
-	return reply_citizen(r, MHD_HTTP_CREATED, &cr->ct, cr->dups, cr->ct.qr_token);
+	struct create *cr = cls;
+	write_citizen(w, &cr->ct, cr->dups, cr->ct.qr_token);
+	return MHD_HTTP_CREATED;
 }
 
 tc_err tc_api_citizen_create(struct tc_req *r)
@@ -172,7 +180,7 @@ tc_err tc_api_citizen_create(struct tc_req *r)
 	cr->ct.source = "staff";
 	cr->ct.created_at = cr->ct.updated_at = tc_now_us();
 	cr->ct.created_by = r->actor.user_id;
-	return tc_req_write(r, create_run, cr, create_after);
+	return tc_req_write_idem(r, create_run, cr, create_render);
 }
 
 /* ---- GET /api/v1/citizens/{id} ---------------------------------------------- */

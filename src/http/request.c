@@ -124,6 +124,12 @@ tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
 	return TC_ERR_OK;
 }
 
+void tc_reply_header(struct tc_req *r, const char *name, const char *value)
+{
+	if (r->resp && MHD_add_response_header(r->resp, name, value) != MHD_YES)
+		tc_die("cannot add a response header");
+}
+
 tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c)
 {
 	*c = tc_db_acquire(tc_server_db(r->srv));

@@ -2,12 +2,14 @@
  * handler allocates comes from r->arena, released when libmicrohttpd
  * reports the request complete.
  *
- * A handler answers in one of three ways:
+ * A handler answers in one of four ways:
  *   - tc_reply_json(r, status, json) and return TC_ERR_OK;
  *   - return an error (the fault in r->fault says which field and why);
  *   - tc_req_write(r, job, cls, after): the connection is suspended, the
  *     job runs in a durable transaction, and `after` builds the answer
- *     once it committed (or the job's error is answered). */
+ *     once it committed (or the job's error is answered);
+ *   - tc_req_write_idem(r, job, cls, render): the same for a write a
+ *     client may retry, answered once per Idempotency-Key. */
 #ifndef TC_REQUEST_H
 #define TC_REQUEST_H
 
@@ -105,6 +107,8 @@ tc_err tc_reply_end(struct tc_req *r, unsigned status);
 /* Queues a text answer with the given content type (copied). */
 tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
                      const char *text, size_t len);
+/* Adds a header to the answer the last tc_reply_* call made (copied). */
+void tc_reply_header(struct tc_req *r, const char *name, const char *value);
 
 /* Suspends the connection, hands `run` to the writer, and answers with
  * `after` once the transaction is durable. Returns TC_ERR_OK: the answer
@@ -113,6 +117,35 @@ tc_err tc_reply_text(struct tc_req *r, unsigned status, const char *type,
  * the handler touches nothing after this call. */
 tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
                     tc_err (*after)(struct tc_req *r));
+
+/* Writes the success answer's JSON with `w` from the job's state (`cls`,
+ * after `run` succeeded) and returns its HTTP status. It may run on the
+ * writer thread inside the transaction; it must not fail, block or touch
+ * the database. */
+typedef unsigned (*tc_req_render)(void *cls, struct tc_jw *w);
+
+/* Idempotency keys are kept this long (housekeeping purges older ones). */
+#define TC_IDEM_KEEP_S (24 * 3600)
+
+/* tc_req_write for a write a client may retry (idem.c). Without an
+ * Idempotency-Key header it is tc_req_write with an `after` that answers
+ * what `render` writes. With one (1-255 printable ASCII characters, else
+ * 400 invalid_field), the key belongs to the signed-in account ("u<id>" or
+ * "c<phone>") and, inside the job's transaction:
+ *   - a key already answered for the same request (SHA-256 of method,
+ *     path and body) skips `run` and answers the stored status and body
+ *     again with `Idempotent-Replayed: true`;
+ *   - a key answered for a different request fails with 422
+ *     idempotency_key_reused;
+ *   - a new key is taken before `run`, and `render`'s answer is stored in
+ *     the same transaction as the write, so a crash never keeps one
+ *     without the other. A job that fails stores nothing: the client may
+ *     retry it. On PostgreSQL a concurrent request with the same key
+ *     waits for the first, then answers its answer.
+ * Not for spooled routes (the body must be in r->body). Returns TC_ERR_OK
+ * when the answer comes later, an error to answer at once otherwise. */
+tc_err tc_req_write_idem(struct tc_req *r, tc_job_fn run, void *cls,
+                         tc_req_render render);
 
 /* The pieces of the above, for other kinds of waiting (offload.c):
  * suspend with the function that answers later, and resume once the

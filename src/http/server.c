@@ -28,6 +28,9 @@
 #include "../core/log.h"
 #include "../core/tctime.h"
 #include "../db/stock.h"
+#include "../db/visits.h"
+#include "../domain/screening.h"
+#include "../io/screening_csv.h"
 #include "auth.h"
 #include "metrics.h"
 #include "offload.h"
@@ -56,7 +59,49 @@ struct tc_server {
 	bool housekeeping;
 	struct tc_outbox *outbox;
 	int imports; /* import threads running (under mu) */
+	/* reference data for the site's steps, read once at start */
+	struct tc_arena ref_arena;
+	struct tc_vaxref vaxref;
+	struct tc_screen_checklist checklist;
 };
+
+const struct tc_vaxref *tc_server_vaxref(const struct tc_server *s)
+{
+	return &s->vaxref;
+}
+
+const struct tc_screen_checklist *tc_server_checklist(const struct tc_server *s)
+{
+	return &s->checklist;
+}
+
+/* The products with their schedules, the mixing rules and the screening
+ * checklist: what every screening and injection reads. */
+static bool load_reference(struct tc_server *srv, char **why)
+{
+	struct tc_fault f = {0};
+	const char *sha;
+	struct tc_dbc *c = tc_db_acquire(srv->db);
+	tc_err rc;
+
+	if (c == NULL) {
+		*why = tc_xstrdup("cannot read the database for the reference data");
+		return false;
+	}
+	rc = tc_vaxref_load(c, srv->cfg->data_dir, &srv->ref_arena, &srv->vaxref, &f);
+	tc_db_release(srv->db, c);
+	if (rc == TC_ERR_OK)
+		rc = tc_screen_csv_load(
+		        tc_arena_printf(&srv->ref_arena, "%s/screening", srv->cfg->data_dir),
+		        &srv->ref_arena, &srv->checklist, &sha, &f);
+	if (rc != TC_ERR_OK) {
+		if (asprintf(why, "reference data: %s",
+		             f.message ? f.message : tc_err_message(f.code)) < 0)
+			*why = NULL;
+		return false;
+	}
+	return true;
+}
 
 bool tc_server_import_begin(struct tc_server *s, int max)
 {
@@ -573,7 +618,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 struct purge {
 	struct tc_job job;
-	int64_t now, idle_before, window_before, citizen_idle_before;
+	int64_t now, idle_before, window_before, citizen_idle_before, idem_before;
 };
 
 static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
@@ -584,13 +629,16 @@ static tc_err purge_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		qs = tc_q_authfail_purge(c, p->window_before);
 	if (qs >= 0)
 		qs = tc_q_csessions_purge(c, p->now, p->citizen_idle_before);
+	if (qs >= 0)
+		qs = tc_q_idem_purge(c, p->idem_before);
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
 static void purge_done(struct tc_job *j)
 {
 	if (j->rc != TC_ERR_OK && j->rc != TC_ERR_UNAVAILABLE)
-		tc_warn("housekeeping: purging old sessions failed: %s", tc_err_code(j->rc));
+		tc_warn("housekeeping: purging old sessions and idempotency keys failed: %s",
+		        tc_err_code(j->rc));
 	free(j);
 }
 
@@ -629,6 +677,7 @@ static void submit_purge(struct tc_server *srv)
 	p->idle_before = p->now - idle * 1000000;
 	p->citizen_idle_before = p->now - (int64_t)cfg->citizen_session_idle_s * 1000000;
 	p->window_before = p->now - (int64_t)cfg->login_window_s * 1000000;
+	p->idem_before = p->now - (int64_t)TC_IDEM_KEEP_S * 1000000;
 	p->job.run = purge_run;
 	p->job.cls = p;
 	p->job.done = purge_done;
@@ -637,8 +686,8 @@ static void submit_purge(struct tc_server *srv)
 
 /* Every minute: write off the doses left in opened vials past their
  * hours. Every ten minutes: drop sessions past their end or idle for
- * longer than any idle limit, and failed-login counts whose window is
- * over. */
+ * longer than any idle limit, failed-login counts whose window is over,
+ * and idempotency keys older than a day. */
 static void *housekeeper_main(void *arg)
 {
 	struct tc_server *srv = arg;
@@ -745,6 +794,9 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 	srv->db = db;
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_cond_init(&srv->cv, NULL);
+	tc_arena_init(&srv->ref_arena);
+	if (!load_reference(srv, why))
+		goto fail;
 	for (int i = 0; i < cfg->ntrusted; i++) {
 		if (!normalise_addr(cfg->trusted_proxies[i], srv->trusted[srv->ntrusted])) {
 			if (asprintf(why, "--trusted-proxy %s is not an IP address",
@@ -815,6 +867,7 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 fail:
 	free(srv->tls_cert);
 	free(srv->tls_key);
+	tc_arena_cleanup(&srv->ref_arena);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_cond_destroy(&srv->cv);
 	free(srv);
@@ -901,6 +954,7 @@ void tc_server_stop(struct tc_server *srv)
 		close(fd);
 	free(srv->tls_cert);
 	free(srv->tls_key);
+	tc_arena_cleanup(&srv->ref_arena);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_cond_destroy(&srv->cv);
 	free(srv);

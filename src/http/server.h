@@ -11,6 +11,8 @@
 
 struct tc_db;
 struct tc_server;
+struct tc_vaxref;
+struct tc_screen_checklist;
 
 /* Starts listening. NULL with *why (malloc'd) on failure. */
 struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
@@ -30,6 +32,10 @@ struct tc_outbox *tc_server_outbox(const struct tc_server *s);
  * a stop waits for every one to end (they stop between batches). */
 bool tc_server_import_begin(struct tc_server *s, int max);
 void tc_server_import_end(struct tc_server *s);
+/* The products with their schedules and the mixing rules, and the
+ * screening checklist, read at start (data directory and database). */
+const struct tc_vaxref *tc_server_vaxref(const struct tc_server *s);
+const struct tc_screen_checklist *tc_server_checklist(const struct tc_server *s);
 /* True once a stop has begun. */
 int tc_server_stopping(const struct tc_server *s);
 

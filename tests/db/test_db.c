@@ -612,6 +612,67 @@ static void test_busy_database(void **state)
 	                 TC_ERR_OK);
 }
 
+/* Idempotency keys: taken once, answered, found again, purged by age. */
+struct idem_step {
+	int step;
+	struct tc_idem_entry e;
+	enum tc_qs qs;
+};
+
+static tc_err idem_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct idem_step *x = cls;
+	switch (x->step) {
+	case 0:
+		x->qs = tc_q_idem_reserve(c, &x->e);
+		break;
+	case 1:
+		x->qs = tc_q_idem_answer(c, &x->e);
+		break;
+	default:
+		x->qs = tc_q_idem_purge(c, x->e.created_at + x->step - 2);
+		break;
+	}
+	return x->qs < 0 ? tc_qs_err(x->qs, f) : TC_ERR_OK;
+}
+
+static void test_idem_keys(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = {0};
+	struct tc_idem_entry got;
+	struct tc_dbc *c;
+	struct idem_step x = {.e = {.actor_key = "u7", .idem_key = "k 1", .request_sha = "ab",
+	                            .created_at = 1700000000123456}};
+
+	assert_int_equal(tc_db_run(fx->db, idem_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(x.qs, TC_QS_ONE);
+	assert_int_equal(tc_db_run(fx->db, idem_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(x.qs, TC_QS_NONE); /* taken already */
+	x.step = 1;
+	x.e.status = 201;
+	x.e.body = "{\"id\":1,\"name\":\"Phúc Xá\"}";
+	assert_int_equal(tc_db_run(fx->db, idem_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(x.qs, TC_QS_ONE);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_idem_get(c, "u7", "k 1", &fx->a, &got), TC_QS_ONE);
+	assert_string_equal(got.request_sha, "ab");
+	assert_int_equal(got.status, 201);
+	assert_string_equal(got.body, x.e.body);
+	assert_int_equal(got.created_at, x.e.created_at);
+	assert_int_equal(tc_q_idem_get(c, "u8", "k 1", &fx->a, &got), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+	x.step = 2; /* older than created_at: kept */
+	assert_int_equal(tc_db_run(fx->db, idem_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(x.qs, TC_QS_NONE);
+	x.step = 3; /* older than created_at + 1us: gone */
+	assert_int_equal(tc_db_run(fx->db, idem_job, &x, &f), TC_ERR_OK);
+	assert_int_equal(x.qs, TC_QS_ONE);
+	c = tc_db_acquire(fx->db);
+	assert_int_equal(tc_q_idem_get(c, "u7", "k 1", &fx->a, &got), TC_QS_NONE);
+	tc_db_release(fx->db, c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +688,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idem_keys, setup, teardown),
 	};
 	tc_secret_init();
 	return cmocka_run_group_tests_name(ts_is_pg() ? "db (postgresql)" : "db (sqlite)",

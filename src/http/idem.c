@@ -1,0 +1,164 @@
+/* Writes a client may retry, answered once per Idempotency-Key
+ * (tc_req_write_idem in request.h).
+ *
+ * The key is taken inside the write's own transaction, before the write,
+ * and the answer is stored there too: a crash never keeps the write
+ * without its answer, and a concurrent request with the same key (on
+ * PostgreSQL) waits on the key's row before it could do any of the write,
+ * so the write's own unique keys (a document number) never answer it with
+ * a conflict instead of the first answer. */
+#include <microhttpd.h>
+#include <string.h>
+
+#include "../core/tctime.h"
+#include "../crypto/secret.h"
+#include "request.h"
+
+#define IDEM_HEADER "Idempotency-Key"
+#define IDEM_MAX 255
+
+struct idem {
+	struct tc_req *r;
+	tc_job_fn run;
+	void *cls;
+	tc_req_render render;
+	struct tc_idem_entry key; /* actor_key, idem_key, request_sha, created_at */
+	/* the answer; every attempt of the job starts it afresh */
+	unsigned status;
+	bool replayed;
+};
+
+/* ---- without a key ------------------------------------------------------ */
+
+static tc_err plain_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct idem *st = cls;
+	return st->run(c, st->cls, f);
+}
+
+static tc_err plain_after(struct tc_req *r)
+{
+	struct idem *st = r->job.cls;
+	unsigned status = st->render(st->cls, tc_reply_begin(r));
+	return tc_reply_end(r, status);
+}
+
+/* ---- with a key ---------------------------------------------------------- */
+
+/* The key was answered before: the same answer again, if it was for the
+ * same request. The body goes to r->out (the job owns the request). */
+static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_fault *f)
+{
+	if (strcmp(e->request_sha, st->key.request_sha) != 0)
+		return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH, IDEM_HEADER, NULL);
+	if (e->status < 100 || e->status > 599 || e->body == NULL)
+		return tc_fault_internal(f, TC_ERR_DB, "an idempotency key without an answer");
+	tc_buf_reset(&st->r->out);
+	tc_buf_puts(&st->r->out, e->body);
+	st->status = (unsigned)e->status;
+	st->replayed = true;
+	return TC_ERR_OK;
+}
+
+static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct idem *st = cls;
+	struct tc_req *r = st->r;
+	struct tc_idem_entry found = {0};
+	enum tc_qs qs;
+	tc_err rc;
+
+	st->status = 0;
+	st->replayed = false;
+	qs = tc_q_idem_get(c, st->key.actor_key, st->key.idem_key, &r->arena, &found);
+	if (qs == TC_QS_ONE)
+		return replay(st, &found, f);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	qs = tc_q_idem_reserve(c, &st->key);
+	/* A concurrent request took the key and committed since we looked
+	 * (PostgreSQL): the next attempt of the job finds its answer. */
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	rc = st->run(c, st->cls, f);
+	if (rc != TC_ERR_OK)
+		return rc; /* rolled back with the key */
+	st->status = st->render(st->cls, tc_reply_begin(r));
+	st->key.status = st->status;
+	st->key.body = r->out.data ? r->out.data : "";
+	qs = tc_q_idem_answer(c, &st->key);
+	st->key.body = NULL; /* r->out's, not ours */
+	if (qs == TC_QS_NONE)
+		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+static tc_err idem_after(struct tc_req *r)
+{
+	struct idem *st = r->job.cls;
+	tc_err rc = tc_reply_end(r, st->status);
+
+	if (st->replayed)
+		tc_reply_header(r, "Idempotent-Replayed", "true");
+	return rc;
+}
+
+/* ---- the entry ---------------------------------------------------------- */
+
+static bool key_wellformed(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > IDEM_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static void request_sha(const struct tc_req *r, char out[TC_SHA256_HEX])
+{
+	struct tc_sha256 *h = tc_sha256_begin();
+
+	/* NUL after method and path: neither holds one, so no two requests
+	 * hash the same pieces */
+	tc_sha256_update(h, r->method, strlen(r->method) + 1);
+	tc_sha256_update(h, r->path, strlen(r->path) + 1);
+	if (r->body.len)
+		tc_sha256_update(h, r->body.data, r->body.len);
+	tc_sha256_end(h, out);
+}
+
+tc_err tc_req_write_idem(struct tc_req *r, tc_job_fn run, void *cls,
+                         tc_req_render render)
+{
+	struct idem *st = TC_NEW(&r->arena, struct idem);
+	const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, IDEM_HEADER);
+	char sha[TC_SHA256_HEX];
+
+	st->r = r;
+	st->run = run;
+	st->cls = cls;
+	st->render = render;
+	if (key == NULL)
+		return tc_req_write(r, plain_run, st, plain_after);
+	if (!key_wellformed(key))
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_FIELD, IDEM_HEADER,
+		                    "an Idempotency-Key is 1 to 255 printable ASCII characters");
+	if (r->actor.citizen_phone)
+		st->key.actor_key = tc_arena_printf(&r->arena, "c%s", r->actor.citizen_phone);
+	else if (r->actor.authenticated && r->actor.user_id > 0)
+		st->key.actor_key =
+			tc_arena_printf(&r->arena, "u%lld", (long long)r->actor.user_id);
+	else /* a public route: nobody to keep the key for */
+		return tc_fault_set(&r->fault, TC_ERR_INVALID_FIELD, IDEM_HEADER,
+		                    "an Idempotency-Key needs a signed-in request");
+	request_sha(r, sha);
+	st->key.idem_key = tc_arena_strdup(&r->arena, key);
+	st->key.request_sha = tc_arena_strdup(&r->arena, sha);
+	st->key.created_at = tc_now_us();
+	return tc_req_write(r, idem_run, st, idem_after);
+}
