@@ -83,9 +83,19 @@ $(ASAN_BIN): build/asan/main.o build/asan/libtc.a
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# ---- web -------------------------------------------------------------------
+
+# The QR decoder the site pages' camera reader runs (package.json's
+# dependencies), copied where the server serves web/ from: the server
+# opens no symbolic links, and nothing generated is committed.
+WEB_VENDOR := web/vendor/jsQR.js
+web/vendor/jsQR.js: node_modules/.package-lock.json
+	@mkdir -p $(@D)
+	cp node_modules/jsqr/dist/jsQR.js $@
+
 # ---- run -------------------------------------------------------------------
 
-run: deps $(BIN)
+run: deps $(BIN) $(WEB_VENDOR)
 	@mkdir -p $(dir $(DB))
 	$(BIN) migrate --db $(DB)
 	$(BIN) seed-demo --db $(DB) --stock
@@ -112,4 +122,4 @@ fmt-check:
 	@clang-format --dry-run --Werror $$(find src tests bench tools -name '*.[ch]')
 
 clean:
-	rm -rf build
+	rm -rf build web/vendor

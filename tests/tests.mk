@@ -37,4 +37,4 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 .PHONY: test-build
 test-build: $(BIN) $(ASAN_BIN) $(UNIT_TESTS) $(DB_TESTS) $(API_TESTS) \
-            build/tests/freeport node_modules/.package-lock.json fuzz-build
+            build/tests/freeport node_modules/.package-lock.json $(WEB_VENDOR) fuzz-build

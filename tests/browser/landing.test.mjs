@@ -99,7 +99,7 @@ try {
 		await main.getByText('30 phút').waitFor();
 	});
 	await check('the menu is the admin menu', async () => {
-		for (const name of ['Tổng quan', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách', 'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'])
+		for (const name of ['Tổng quan', 'Buổi tiêm hôm nay', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách', 'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'])
 			if (await navLink(name).count() !== 1)
 				return `no menu link "${name}"`;
 		if (await navLink('Tổng quan').getAttribute('aria-current') !== 'page')
@@ -302,7 +302,7 @@ try {
 	// and the sites, the vaccine stock for all but the communes and the
 	// support centre, imports for the offices, communes and site managers
 	// (src/http/routes.c).
-	const ALL = ['Tổng quan', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách',
+	const ALL = ['Tổng quan', 'Buổi tiêm hôm nay', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách',
 		'Đơn vị hành chính', 'Cơ sở', 'Tài khoản cán bộ', 'Nhật ký'];
 	const without = (...drop) => ALL.filter((x) => !drop.includes(x));
 	const accounts = [
@@ -310,11 +310,11 @@ try {
 		['badinh', 'Cán bộ Trung tâm Y tế quận/huyện', 'Quận Ba Đình', ALL],
 		['phucxa.manager', 'Quản lý điểm tiêm', 'Trạm Y tế phường Phúc Xá', without('Người dân', 'Đăng ký tiêm')],
 		['phucxa.officer', 'Cán bộ tổ công tác xã/phường', 'Phường Phúc Xá',
-			without('Tiếp đón', 'Buổi tiêm', 'Kho vắc xin', 'Tài khoản cán bộ', 'Nhật ký')],
+			without('Buổi tiêm hôm nay', 'Tiếp đón', 'Buổi tiêm', 'Kho vắc xin', 'Tài khoản cán bộ', 'Nhật ký')],
 		['mcc', 'Nhân viên Trung tâm hỗ trợ (MCC)', 'Việt Nam',
-			without('Tiếp đón', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
+			without('Buổi tiêm hôm nay', 'Tiếp đón', 'Buổi tiêm', 'Kho vắc xin', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
 		['viewer', 'Người xem báo cáo', 'Việt Nam',
-			without('Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
+			without('Buổi tiêm hôm nay', 'Tiếp đón', 'Người dân', 'Đăng ký tiêm', 'Buổi tiêm', 'Nhập danh sách', 'Tài khoản cán bộ', 'Nhật ký')],
 	];
 	for (const [user, role, place, menu] of accounts) {
 		await check(`${user} sees "${role}", "${place}" and opens each of its ${menu.length} pages`, async () => {

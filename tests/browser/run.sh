@@ -8,7 +8,9 @@
 # tests/browser/registrations.test.mjs (approving, allocating, sessions
 # and scheduling; the SMS gateway again, for codes and appointments), then
 # tests/browser/stock.test.mjs (receiving, shipping and receiving vaccine
-# lots, the stock on both sides and the reconciliation).
+# lots, the stock on both sides and the reconciliation), then
+# tests/browser/site.test.mjs (a site's session: scan, screening,
+# injection, observation, adverse event, the dose in the history).
 #
 #   TIEMCHUNG_BIN=build/tiemchung tests/browser/run.sh
 #
@@ -56,6 +58,9 @@ command -v node >/dev/null 2>&1 || bail "node is installed"
 [ -f node_modules/playwright-core/package.json ] ||
 	bail "playwright-core is installed (run 'npm ci' at the repository root)"
 [ -x /usr/bin/chromium ] || bail "chromium is installed at /usr/bin/chromium"
+# The camera reader's QR decoder, copied from node_modules by make.
+[ -f web/vendor/jsQR.js ] || make --no-print-directory web/vendor/jsQR.js >&2 ||
+	bail "web/vendor/jsQR.js is there (make web/vendor/jsQR.js)"
 
 "$bin" migrate --db "$tmp/t.db" >"$tmp/setup.log" 2>&1 ||
 	bail "the demo database is migrated" "$tmp/setup.log"
@@ -93,7 +98,7 @@ mkdir -p build/browser
 # Each file numbers its checks from 1; the TAP printed here numbers them
 # on across the files.
 failed=0
-for t in landing portal imports registrations stock; do
+for t in landing portal imports registrations stock site; do
 	TMPDIR="$tmp" TIEMCHUNG_SMS_PORT="$smsport" timeout 300 \
 		node "tests/browser/$t.test.mjs" "http://127.0.0.1:$port" >"$tmp/$t.tap"
 	status=$?

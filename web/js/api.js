@@ -23,6 +23,9 @@ export class ApiError extends Error {
 		// does not); 429 says when to retry.
 		this.existingId = extra.existingId ?? null;
 		this.retryAfter = extra.retryAfter ?? null;
+		// A 409 schedule (docs/visits.md) says why and from which day.
+		this.reason = extra.reason ?? null;
+		this.earliest = extra.earliest ?? null;
 	}
 }
 
@@ -91,7 +94,7 @@ function apiUrl(path, query) {
 }
 
 async function send(method, path, opts, accept) {
-	const headers = { Accept: accept };
+	const headers = { ...opts.headers, Accept: accept };
 	const tok = token();
 	if (tok && !opts.anonymous)
 		headers.Authorization = 'Bearer ' + tok;
@@ -127,6 +130,8 @@ async function failure(res, tok, opts) {
 	const retry = Number(res.headers.get('Retry-After'));
 	const e = new ApiError(res.status, code, err.message, err.field, {
 		existingId: err.existing_id,
+		reason: err.reason,
+		earliest: err.earliest,
 		retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
 	});
 	if (res.status === 401 && (code === 'token_expired' || code === 'unauthenticated') &&
@@ -139,7 +144,8 @@ async function failure(res, tok, opts) {
 }
 
 // api('GET', '/units', {query: {parent: '01'}}),
-// api('POST', '/facilities', {body: {...}}) or, to send a File or Blob as
+// api('POST', '/facilities', {body: {...}}) (with more request headers in
+// opts.headers: {'Idempotency-Key': ...}) or, to send a File or Blob as
 // the body, api('POST', '/imports/citizens', {file, query}). Resolves to
 // the parsed JSON.
 export async function api(method, path, opts = {}) {

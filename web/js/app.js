@@ -17,10 +17,11 @@ import * as citizens from './pages/citizens.js';
 import * as imports from './pages/imports.js';
 import * as registrations from './pages/registrations.js';
 import * as sessions from './pages/sessions.js';
+import * as site from './pages/site.js';
 import * as stock from './pages/stock.js';
 
 const PAGES = {
-	overview, checkin, citizens, registrations, sessions, stock, imports, units, facilities, users, audit,
+	overview, site, checkin, citizens, registrations, sessions, stock, imports, units, facilities, users, audit,
 };
 const root = document.getElementById('app');
 

@@ -168,7 +168,7 @@ export function canReleaseLots(role) {
 export function navFor(role) {
 	const pages = ['overview'];
 	if (CHECKERS.includes(role))
-		pages.push('checkin');
+		pages.push('site', 'checkin');
 	if (PEOPLE_BROWSERS.includes(role))
 		pages.push('citizens');
 	if (REG_READERS.includes(role))

@@ -1,5 +1,5 @@
 // Người dân: search the people registered inside the jurisdiction, add
-// one, open a person's record with the personal QR, correct it, and the
+// one, open a person's record with the personal QR and the doses, correct it, and the
 // worklist of possible duplicates. Routes: #/citizens, #/citizens/{id},
 // #/citizens/duplicates. Names searched for never go into the URL.
 import { api, apiObjectUrl } from '../api.js';
@@ -12,6 +12,7 @@ import {
 import {
 	canCorrectPeople, canCreateRegistrations, canRegisterPeople, scopeLevel, scopeUnit,
 } from '../roles.js';
+import { dosePanel } from '../site/doses.js';
 import { unitPicker } from '../unitpicker.js';
 
 const PAGE = 50;
@@ -335,6 +336,9 @@ async function renderPerson(main, ctx, id) {
 		status);
 	takeFlash(status);
 	main.append(h('div', { class: 'grid-person' }, details, qrCard(ctx, c, status)));
+	const doses = dosePanel(c.id);
+	main.append(doses.el);
+	doses.load();
 	if (canCreateRegistrations(ctx.me.role))
 		main.append(registrationCard(c));
 
