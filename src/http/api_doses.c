@@ -11,6 +11,7 @@
 #include "../domain/birthdate.h"
 #include "api.h"
 #include "api_stock.h"
+#include "../db/records.h"
 #include "api_visits.h"
 
 #define DAILY_DEFAULT_DAYS 30
@@ -38,30 +39,56 @@ tc_err tc_scope_citizen_doses(struct tc_req *r)
 	return TC_ERR_OK;
 }
 
+/* A person's health record: read on a read connection, answered once the
+ * audit entry of the read is durable (as a read of the person's record). */
+struct doses_read {
+	struct tc_actor actor;
+	struct tc_arena *a;
+	const struct tc_citizen *ct;
+	struct tc_dose *d;
+	size_t n;
+};
+
+static tc_err doses_audit(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct doses_read *dr = cls;
+	return tc_audit_record(c, &dr->actor, "read_doses", "citizen",
+	                       tc_arena_printf(dr->a, "%lld", (long long)dr->ct->id),
+	                       dr->ct->scope_path, NULL, NULL, f);
+}
+
+static tc_err doses_after(struct tc_req *r)
+{
+	struct doses_read *dr = r->job.cls;
+	struct tc_jw *w = tc_reply_begin(r);
+
+	tc_jw_obj(w);
+	tc_jw_key(w, "doses");
+	tc_jw_arr(w);
+	for (size_t i = 0; i < dr->n; i++)
+		tc_jw_dose(w, &dr->d[i]);
+	tc_jw_end(w);
+	tc_jw_end(w);
+	return tc_reply_end(r, MHD_HTTP_OK);
+}
+
 tc_err tc_api_citizen_doses(struct tc_req *r)
 {
-	const struct tc_citizen *ct = r->target;
-	struct tc_dose *d;
+	struct doses_read *dr = TC_NEW(&r->arena, struct doses_read);
 	struct tc_dbc *c;
-	size_t n;
 	enum tc_qs qs;
 	tc_err rc = tc_req_dbc(r, &c);
 
 	if (rc != TC_ERR_OK)
 		return rc;
-	qs = tc_q_doses_of(c, ct->id, &r->arena, &d, &n);
+	dr->actor = r->actor;
+	dr->a = &r->arena;
+	dr->ct = r->target;
+	qs = tc_q_doses_of(c, dr->ct->id, &r->arena, &dr->d, &dr->n);
 	tc_req_dbc_release(r, c);
 	if (qs < 0)
 		return tc_qs_err(qs, &r->fault);
-	struct tc_jw *w = tc_reply_begin(r);
-	tc_jw_obj(w);
-	tc_jw_key(w, "doses");
-	tc_jw_arr(w);
-	for (size_t i = 0; i < n; i++)
-		tc_jw_dose(w, &d[i]);
-	tc_jw_end(w);
-	tc_jw_end(w);
-	return tc_reply_end(r, MHD_HTTP_OK);
+	return tc_req_write(r, doses_audit, dr, doses_after);
 }
 
 /* ---- GET /api/v1/lots/{id}/recipients ------------------------------------------------- */

@@ -207,7 +207,8 @@ const struct tc_route tc_routes[] = {
 	{"GET", "/api/v1/screening/checklist", tc_api_screening_checklist, CHECKERS, 0, NULL},
 	{"POST", "/api/v1/doses/{id}/aefi", tc_api_dose_aefi, CHECKERS, 16384,
 	 tc_scope_dose_id},
-	{"GET", "/api/v1/citizens/{id}/doses", tc_api_citizen_doses, CHECKERS, 0,
+	/* whoever reads people's records reads their doses (audited alike) */
+	{"GET", "/api/v1/citizens/{id}/doses", tc_api_citizen_doses, PEOPLE_READERS, 0,
 	 tc_scope_citizen_doses},
 	{"GET", "/api/v1/lots/{id}/recipients", tc_api_lot_recipients, CHECKERS, 0, NULL},
 	/* what happened where: the alerts and the counters, for viewers too */

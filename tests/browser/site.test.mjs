@@ -167,7 +167,7 @@ try {
 	step('the queue of the session opens, with the tabs for scanning and observation', async () => {
 		await main.locator(`a.session-card[data-session="${session.id}"]`).click();
 		await main.locator('nav.site-tabs').getByRole('link', { name: 'Hàng chờ' }).waitFor();
-		await main.locator('#queue, .empty').first().waitFor();
+		await main.locator('#queue > li, .empty:not([hidden])').first().waitFor();
 	}, 'site-queue-empty');
 	step('typing the QR text into the scanner box and Enter finds the person: no appointment, "Tiếp nhận vãng lai"', async () => {
 		await main.locator('nav.site-tabs').getByRole('link', { name: 'Tiếp đón (quét mã)' }).click();
@@ -233,6 +233,7 @@ try {
 		await main.locator('.obs-early').getByText(/^Chưa hết thời gian theo dõi: còn \d+:\d\d\./).waitFor();
 	}, 'site-complete-early');
 	step('the observation list shows the person with a ticking timer', async () => {
+		await main.getByRole('link', { name: '← Về hàng chờ' }).click();
 		await main.locator('nav.site-tabs').getByRole('link', { name: 'Theo dõi sau tiêm' }).click();
 		const card = main.locator(`#obs-list li[data-citizen="${person.citizen.id}"]`);
 		await card.getByText(PERSON.full_name).waitFor();
