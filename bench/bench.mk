@@ -61,3 +61,10 @@ bench-checkin: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
 bench-stock: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/stock.sh
+
+# The dose benchmarks link the project's library: the injection's write
+# is the server's own code (bench/dose_prep.c).
+DOSE_PREP := bench/dose_prep.c bench/dose_prep.h
+build/bench/dose_loop: bench/dose_loop.c $(DOSE_PREP) build/rel/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ibench -o $@ bench/dose_loop.c bench/dose_prep.c build/rel/libtc.a $(LIBS)
