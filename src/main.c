@@ -24,6 +24,8 @@ static const char usage[] =
 	"               import people from a CSV, XLSX or XLS file (resumable)\n"
 	"  stock check  prove every stock balance equals the ledger of movements\n"
 	"  stock sweep  write off doses left in opened vials past their hours\n"
+	"  stats rebuild\n"
+	"               recompute the dose and coverage counters from the doses\n"
 	"\n"
 	"every command that touches data takes --db PATH|postgresql://...\n"
 	"(default $TIEMCHUNG_DB, else data/tiemchung.db).\n"
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
 		return tc_cmd_import(argc - 1, argv + 1);
 	if (strcmp(cmd, "stock") == 0)
 		return tc_cmd_stock(argc - 1, argv + 1);
+	if (strcmp(cmd, "stats") == 0)
+		return tc_cmd_stats(argc - 1, argv + 1);
 	fprintf(stderr, "tiemchung: unknown command '%s'\n\n%s", cmd, usage);
 	return 2;
 }

@@ -15,6 +15,7 @@ int tc_cmd_seed_demo(int argc, char **argv);
 int tc_cmd_user(int argc, char **argv);
 int tc_cmd_import(int argc, char **argv);
 int tc_cmd_stock(int argc, char **argv);
+int tc_cmd_stats(int argc, char **argv);
 
 /* --db default: $TIEMCHUNG_DB, else data/tiemchung.db. */
 const char *tc_cli_default_db(void);

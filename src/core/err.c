@@ -46,6 +46,8 @@ tc_err tc_fault_set(struct tc_fault *f, tc_err code, const char *field,
 		f->file = NULL;
 		f->line = 0;
 		f->existing_id = 0;
+		f->reason = NULL;
+		f->earliest = NULL;
 	}
 	return code;
 }
@@ -72,6 +74,8 @@ tc_err tc_fault_internal_at(struct tc_fault *f, tc_err code, const char *why,
 		f->file = file;
 		f->line = line;
 		f->existing_id = 0;
+		f->reason = NULL;
+		f->earliest = NULL;
 	}
 	return code;
 }

@@ -26,6 +26,10 @@ struct tc_fault {
 	int line;
 	/* a conflict with a record the client may go to (409 {existing_id}) */
 	int64_t existing_id;
+	/* a dose the schedule refuses (409 schedule): the verdict's code and
+	 * the earliest day it may be given ("YYYY-MM-DD"), or NULL */
+	const char *reason;
+	const char *earliest;
 };
 
 unsigned tc_err_status(tc_err e);

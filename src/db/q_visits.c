@@ -376,3 +376,27 @@ enum tc_qs tc_q_alert_ack(struct tc_dbc *c, int64_t id, int64_t actor_id, int64_
 	struct tc_dbv p[] = {TC_P_I64(id), TC_P_ID(actor_id), TC_P_TIME(now)};
 	return tc_exec(c, &q_alert_ack, p, 3, NULL, NULL);
 }
+
+static struct tc_sql q_alert_phone =
+	TC_SQL("SELECT alert_phone FROM facilities WHERE id = $1");
+
+struct phone_out {
+	struct tc_arena *a;
+	const char **phone;
+};
+
+static int fill_phone(void *cls, const struct tc_dbrow *r)
+{
+	struct phone_out *o = cls;
+	*o->phone = tc_row_null(r, 0) ? NULL : tc_row_text(r, 0, o->a);
+	return 1;
+}
+
+enum tc_qs tc_q_facility_alert_phone(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                                     const char **phone)
+{
+	struct tc_dbv p[] = {TC_P_I64(id)};
+	struct phone_out o = {a, phone};
+	*phone = NULL;
+	return tc_exec(c, &q_alert_phone, p, 1, fill_phone, &o);
+}

@@ -168,6 +168,10 @@ enum tc_qs tc_q_alerts_list(struct tc_dbc *c, const char *scope, bool open,
 enum tc_qs tc_q_alert_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
                           struct tc_alert *out);
 enum tc_qs tc_q_alert_ack(struct tc_dbc *c, int64_t id, int64_t actor_id, int64_t now);
+/* Where a facility is told of a severe adverse event at once: *phone is
+ * NULL when it has no alert_phone (from `a`). */
+enum tc_qs tc_q_facility_alert_phone(struct tc_dbc *c, int64_t id, struct tc_arena *a,
+                                     const char **phone);
 
 /* ---- Statistics -------------------------------------------------------------- */
 

@@ -100,4 +100,28 @@ tc_err tc_api_transfer_receive(struct tc_req *r);
 tc_err tc_scope_movement_id(struct tc_req *r);
 tc_err tc_scope_transfer_id(struct tc_req *r);
 
+/* vaccination at the site: visits, doses, adverse events, statistics
+ * (docs/visits.md) */
+tc_err tc_api_visit_checkin(struct tc_req *r);
+tc_err tc_api_visits_list(struct tc_req *r);
+tc_err tc_api_visit_get(struct tc_req *r);
+tc_err tc_api_session_queue(struct tc_req *r);
+tc_err tc_api_visit_cancel(struct tc_req *r);
+tc_err tc_api_visit_complete(struct tc_req *r);
+tc_err tc_api_screening_checklist(struct tc_req *r);
+tc_err tc_api_visit_screening(struct tc_req *r);
+tc_err tc_api_visit_injection(struct tc_req *r);
+tc_err tc_api_visit_aefi(struct tc_req *r);
+tc_err tc_api_dose_aefi(struct tc_req *r);
+tc_err tc_api_alerts_list(struct tc_req *r);
+tc_err tc_api_alert_ack(struct tc_req *r);
+tc_err tc_api_citizen_doses(struct tc_req *r);
+tc_err tc_api_lot_recipients(struct tc_req *r);
+tc_err tc_api_stats_daily(struct tc_req *r);
+tc_err tc_api_stats_coverage(struct tc_req *r);
+tc_err tc_scope_visit_id(struct tc_req *r);
+tc_err tc_scope_dose_id(struct tc_req *r);
+tc_err tc_scope_alert_id(struct tc_req *r);
+tc_err tc_scope_citizen_doses(struct tc_req *r);
+
 #endif

@@ -163,6 +163,41 @@ const struct tc_route tc_routes[] = {
 	 4096, NULL},
 	{"GET", "/api/v1/stock/allocations", tc_api_stock_allocations_list, STOCK_READERS,
 	 0, tc_scope_query_place},
+
+	/* vaccination at the site (docs/visits.md): the site's staff at their
+	 * own site, the district centre and the offices above at the sites of
+	 * their jurisdiction. A check-in names its session in the body and is
+	 * checked by its handler; every other record is in the path. */
+	{"POST", "/api/v1/visits", tc_api_visit_checkin, CHECKERS, 4096, NULL},
+	{"GET", "/api/v1/visits", tc_api_visits_list, CHECKERS, 0, NULL},
+	{"GET", "/api/v1/visits/{id}", tc_api_visit_get, CHECKERS, 0, tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/cancel", tc_api_visit_cancel, CHECKERS, 4096,
+	 tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/screening", tc_api_visit_screening, CHECKERS, 16384,
+	 tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/injection", tc_api_visit_injection, CHECKERS, 4096,
+	 tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/complete", tc_api_visit_complete, CHECKERS, 1024,
+	 tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/aefi", tc_api_visit_aefi, CHECKERS, 16384,
+	 tc_scope_visit_id},
+	{"GET", "/api/v1/sessions/{id}/queue", tc_api_session_queue, CHECKERS, 0,
+	 tc_scope_vsession_id},
+	{"GET", "/api/v1/screening/checklist", tc_api_screening_checklist, CHECKERS, 0, NULL},
+	{"POST", "/api/v1/doses/{id}/aefi", tc_api_dose_aefi, CHECKERS, 16384,
+	 tc_scope_dose_id},
+	{"GET", "/api/v1/citizens/{id}/doses", tc_api_citizen_doses, CHECKERS, 0,
+	 tc_scope_citizen_doses},
+	{"GET", "/api/v1/lots/{id}/recipients", tc_api_lot_recipients, CHECKERS, 0, NULL},
+	/* what happened where: the alerts and the counters, for viewers too */
+	{"GET", "/api/v1/alerts", tc_api_alerts_list, CHECKERS | R(VIEWER), 0,
+	 tc_scope_query_place},
+	{"POST", "/api/v1/alerts/{id}/ack", tc_api_alert_ack, CHECKERS, 1024,
+	 tc_scope_alert_id},
+	{"GET", "/api/v1/stats/daily", tc_api_stats_daily, CHECKERS | R(VIEWER), 0,
+	 tc_scope_query_place},
+	{"GET", "/api/v1/stats/coverage", tc_api_stats_coverage, CHECKERS | R(VIEWER), 0,
+	 tc_scope_query_place},
 };
 
 const int tc_nroutes = (int)(sizeof(tc_routes) / sizeof(tc_routes[0]));

@@ -235,6 +235,10 @@ static void answer_error(struct tc_req *r, tc_err rc)
 		tc_jw_kstr(w, "field", f->field);
 	if (f->existing_id && rc == TC_ERR_CONFLICT)
 		tc_jw_kint(w, "existing_id", f->existing_id);
+	if (rc == TC_ERR_SCHEDULE && f->reason)
+		tc_jw_kstr(w, "reason", f->reason);
+	if (rc == TC_ERR_SCHEDULE && f->earliest)
+		tc_jw_kstr(w, "earliest", f->earliest);
 	tc_jw_end(w);
 	tc_jw_end(w);
 	tc_reply_end(r, status);

@@ -1,0 +1,28 @@
+/* Shared by the site-flow handlers (api_visits.c, api_screening.c,
+ * api_injection.c, api_aefi.c, api_doses.c): JSON views of visits, doses,
+ * adverse events and alerts. Private to src/http. docs/visits.md is the
+ * API. */
+#ifndef TC_API_VISITS_H
+#define TC_API_VISITS_H
+
+#include "../db/visits.h"
+#include "request.h"
+
+/* VISIT of docs/visits.md; `dose` may be NULL (none, or not loaded);
+ * `now` counts observe_seconds_left down. */
+void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
+                 int64_t now);
+/* DOSE of docs/visits.md. */
+void tc_jw_dose(struct tc_jw *w, const struct tc_dose *d);
+void tc_jw_aefi(struct tc_jw *w, const struct tc_aefi *e);
+
+/* A visit read inside a job with its dose, if it has one (dose->id 0
+ * otherwise). */
+tc_err tc_visit_load(struct tc_dbc *c, int64_t id, struct tc_arena *a, struct tc_visit *v,
+                     struct tc_dose *dose, struct tc_fault *f);
+
+/* The unit path a jurisdiction stands for: a facility's scope without its
+ * "/F<id>" (from `a`), any other path as it is. */
+const char *tc_scope_unit_path(const char *scope, struct tc_arena *a);
+
+#endif

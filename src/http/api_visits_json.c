@@ -1,0 +1,147 @@
+/* JSON views of visits, doses and adverse events (docs/visits.md). */
+#include <string.h>
+
+#include "../core/arena.h"
+#include "api_stock.h"
+#include "api_visits.h"
+
+#define MINUTE_US (60LL * 1000000)
+
+void tc_jw_dose(struct tc_jw *w, const struct tc_dose *d)
+{
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", d->id);
+	tc_jw_kint(w, "citizen_id", d->citizen_id);
+	tc_jw_kstr(w, "product", d->product);
+	tc_jw_kstr(w, "product_name", d->product_name);
+	tc_jw_kid(w, "lot_id", d->lot_id);
+	tc_jw_kstr(w, "lot_number", d->lot_number);
+	tc_jw_kstr(w, "given_on", d->given_on);
+	tc_jw_key(w, "given_at");
+	tc_jw_time(w, d->given_at);
+	tc_jw_kstr(w, "kind", d->kind);
+	tc_jw_kint(w, "number", d->number);
+	tc_jw_kid(w, "site_id", d->site_id);
+	tc_jw_kstr(w, "site_name", d->site_name);
+	tc_jw_kstr(w, "place", d->place);
+	tc_jw_kstr(w, "source", d->source);
+	tc_jw_kstr(w, "status", d->status);
+	tc_jw_key(w, "flags");
+	tc_jw_arr(w);
+	for (const char *p = d->flags; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char code[64];
+		if (n && n < sizeof code) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			tc_jw_str(w, code);
+		}
+		p += n + (p[n] == ',');
+	}
+	tc_jw_end(w);
+	tc_jw_kstr(w, "override_reason", d->override_reason);
+	tc_jw_kstr(w, "review", d->review);
+	tc_jw_key(w, "created_at");
+	tc_jw_time(w, d->created_at);
+	tc_jw_end(w);
+}
+
+void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
+                 int64_t now)
+{
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", v->id);
+	tc_jw_kint(w, "citizen_id", v->citizen_id);
+	tc_jw_kstr(w, "full_name", v->full_name);
+	tc_jw_kstr(w, "birth_date", v->birth_date);
+	tc_jw_kint(w, "site_id", v->site_id);
+	tc_jw_kint(w, "session_id", v->session_id);
+	tc_jw_kid(w, "registration_id", v->registration_id);
+	tc_jw_kstr(w, "day", v->day);
+	tc_jw_kbool(w, "walk_in", v->walk_in);
+	tc_jw_kstr(w, "status", v->status);
+	tc_jw_key(w, "screening");
+	if (v->screening_json)
+		tc_jw_raw(w, v->screening_json);
+	else
+		tc_jw_null(w);
+	tc_jw_key(w, "dose");
+	if (dose && dose->id)
+		tc_jw_dose(w, dose);
+	else
+		tc_jw_null(w);
+	tc_jw_key(w, "injected_at");
+	tc_jw_time(w, v->injected_at);
+	tc_jw_key(w, "observe_until");
+	tc_jw_time(w, v->observe_until);
+	tc_jw_key(w, "observe_seconds_left");
+	if (strcmp(v->status, "vaccinated") == 0 && v->observe_until)
+		tc_jw_int(w, v->observe_until > now ? (v->observe_until - now + 999999) / 1000000
+		                                    : 0);
+	else
+		tc_jw_null(w);
+	tc_jw_kint(w, "observe_minutes", v->observe_minutes);
+	tc_jw_kstr(w, "reason", v->reason);
+	tc_jw_key(w, "completed_at");
+	tc_jw_time(w, v->completed_at);
+	tc_jw_key(w, "created_at");
+	tc_jw_time(w, v->created_at);
+	tc_jw_kint(w, "version", v->version);
+	tc_jw_end(w);
+}
+
+void tc_jw_aefi(struct tc_jw *w, const struct tc_aefi *e)
+{
+	tc_jw_obj(w);
+	tc_jw_kint(w, "id", e->id);
+	tc_jw_kint(w, "dose_id", e->dose_id);
+	tc_jw_kint(w, "citizen_id", e->citizen_id);
+	tc_jw_kid(w, "lot_id", e->lot_id);
+	tc_jw_kid(w, "site_id", e->site_id);
+	tc_jw_key(w, "onset_at");
+	tc_jw_time(w, e->onset_at);
+	tc_jw_key(w, "symptoms");
+	tc_jw_arr(w);
+	for (const char *p = e->symptoms; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char code[80];
+		if (n && n < sizeof code) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			tc_jw_str(w, code);
+		}
+		p += n + (p[n] == ',');
+	}
+	tc_jw_end(w);
+	tc_jw_kstr(w, "description", e->description);
+	tc_jw_kstr(w, "severity", e->severity);
+	tc_jw_kstr(w, "actions", e->actions);
+	tc_jw_kstr(w, "outcome", e->outcome);
+	tc_jw_key(w, "reported_at");
+	tc_jw_time(w, e->reported_at);
+	tc_jw_end(w);
+}
+
+tc_err tc_visit_load(struct tc_dbc *c, int64_t id, struct tc_arena *a, struct tc_visit *v,
+                     struct tc_dose *dose, struct tc_fault *f)
+{
+	enum tc_qs qs = tc_q_visit_get(c, id, a, v);
+
+	memset(dose, 0, sizeof *dose);
+	if (qs == TC_QS_NONE)
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, "no such visit");
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	if (v->dose_id && (qs = tc_q_dose_get(c, v->dose_id, a, dose)) < 0)
+		return tc_qs_err(qs, f);
+	return TC_ERR_OK;
+}
+
+const char *tc_scope_unit_path(const char *scope, struct tc_arena *a)
+{
+	const char *slash = strrchr(scope, '/');
+
+	if (slash && slash[1] == 'F')
+		return tc_arena_strndup(a, scope, (size_t)(slash - scope));
+	return scope;
+}
