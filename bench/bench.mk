@@ -76,3 +76,5 @@ build/bench/dose_loop: bench/dose_loop.c $(DOSE_PREP) build/rel/libtc.a
 
 bench-dose: $(BIN) bench-build build/tests/freeport
 	@TIEMCHUNG_BIN=$(BIN) bench/dose_write.sh
+bench-crash: $(BIN) bench-build build/tests/crash build/tests/freeport
+	@TIEMCHUNG_BIN=$(BIN) bench/crash.sh

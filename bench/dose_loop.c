@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 	double c0 = cpu_s();
 	while (n + failed < nvisits && tc_mono_us() < until) {
 		struct dp_inject j = {.ref = &ref, .visit_id = first_visit + n + failed,
-		                      .lot_id = place.lot_id, .a = &a};
+		                      .lot_id = place.lot_id, .a = &a,
+		                      .product = place.product};
 		tc_arena_reset(&a);
 		if (tc_db_run(db, dp_inject_run, &j, &f) == TC_ERR_OK) {
 			n++;

@@ -194,20 +194,21 @@ static struct tc_sql q_next_person = TC_SQL(
 static struct tc_sql q_people_left = TC_SQL(
 	"SELECT COUNT(*) FROM citizens WHERE id > $1 AND id <= $1 + $2");
 /* $1 id base, $2 site, $3 session, $4 day, $5 now, $6 site's scope, $7 after
- * this person, $8 how many */
+ * this person, $8 how many, $9 the product screened for */
 static struct tc_sql q_visits = TC_SQL2(
 	"INSERT INTO visits (id, citizen_id, site_id, session_id, day, walk_in, status,"
 	" screening, screening_json, observe_minutes, screened_at, scope_path, created_at,"
 	" updated_at) SELECT CAST($1 AS BIGINT) + c.id, c.id, CAST($2 AS BIGINT),"
 	" CAST($3 AS BIGINT), CAST($4 AS TEXT), TRUE, 'screened', 'eligible',"
-	" '{\"outcome\":\"eligible\",\"reasons\":[],\"answers\":{}}', 30,"
-	" CAST($5 AS TIMESTAMPTZ), CAST($6 AS TEXT), CAST($5 AS TIMESTAMPTZ),"
+	" '{\"outcome\":\"eligible\",\"product\":\"' || CAST($9 AS TEXT)"
+	" || '\",\"reasons\":[],\"answers\":{}}', 30, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TEXT), CAST($5 AS TIMESTAMPTZ),"
 	" CAST($5 AS TIMESTAMPTZ) FROM citizens c"
 	" WHERE c.id > CAST($7 AS BIGINT) AND c.id <= CAST($7 AS BIGINT) + CAST($8 AS BIGINT)",
 	"INSERT INTO visits (id, citizen_id, site_id, session_id, day, walk_in, status,"
 	" screening, screening_json, observe_minutes, screened_at, scope_path, created_at,"
 	" updated_at) SELECT $1 + c.id, c.id, $2, $3, $4, 1, 'screened', 'eligible',"
-	" '{\"outcome\":\"eligible\",\"reasons\":[],\"answers\":{}}', 30, $5, $6, $5, $5"
+	" '{\"outcome\":\"eligible\",\"product\":\"' || $9"
+	" || '\",\"reasons\":[],\"answers\":{}}', 30, $5, $6, $5, $5"
 	" FROM citizens c WHERE c.id > $7 AND c.id <= $7 + $8");
 static struct tc_sql q_site_scope = TC_SQL("SELECT scope_path FROM facilities WHERE id = $1");
 
@@ -255,8 +256,9 @@ static tc_err visits_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct tc_dbv p[] = {TC_P_I64(VISIT_ID_BASE), TC_P_I64(j->p->site_id),
 	                     TC_P_I64(j->p->session_id), TC_P_TEXT((const char *)day),
 	                     TC_P_TIME(now),        TC_P_TEXT(scope.s),
-	                     TC_P_I64(after),       TC_P_I64(j->n)};
-	if ((qs = tc_exec(c, &q_visits, p, 8, NULL, NULL)) < 0)
+	                     TC_P_I64(after),       TC_P_I64(j->n),
+	                     TC_P_TEXT(j->p->product)};
+	if ((qs = tc_exec(c, &q_visits, p, 9, NULL, NULL)) < 0)
 		return tc_qs_err(qs, f);
 	j->first = VISIT_ID_BASE + after + 1;
 	return TC_ERR_OK;
@@ -296,9 +298,12 @@ tc_err dp_inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                        .site_id = v.site_id,
 	                        .lot_id = j->lot_id,
 	                        .visit_id = v.id,
-	                        .expect_product = v.product};
+	                        .expect_product = j->product};
 	if ((rc = tc_dose_give(c, &by, j->ref, &in, j->a, &d, &verdict, f)) != TC_ERR_OK)
 		return rc;
+	/* the server reads the dose back with the product's and site's names */
+	if ((qs = tc_q_dose_get(c, d.id, j->a, &d)) != TC_QS_ONE)
+		return tc_qs_err(qs, f);
 	after = v;
 	after.status = "vaccinated";
 	after.dose_id = d.id;

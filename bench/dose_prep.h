@@ -45,12 +45,18 @@ tc_err dp_place(struct tc_db *db, const char *product, int64_t doses, struct dp_
 tc_err dp_visits(struct tc_db *db, const struct dp_place *p, int64_t n, int64_t *first,
                  struct tc_fault *f);
 
-/* The injection's write, as POST /api/v1/visits/{id}/injection does it:
- * the visit must be screened eligible; tc_dose_give (person, site, lot,
- * schedule, dose, stock, counters); the visit moves to vaccinated with
- * its dose; an audit entry. `a` is reset by the caller between jobs. */
+/* The injection's write, as POST /api/v1/visits/{id}/injection does it
+ * (inject_run in src/http/api_injection.c, which is static there): the
+ * visit must be screened eligible; tc_dose_give (person, site, lot,
+ * schedule, dose, stock, counters); the dose read back; the visit moves
+ * to vaccinated with its dose; an audit entry. Left out: the session
+ * check (tc_actor_still_current: the command-line actor needs none), the
+ * registration's step to done (the bench's visits are walk-ins without
+ * one) and the JSON writer for the audit's text (a short printf instead).
+ * `a` is reset by the caller between jobs. */
 struct dp_inject {
 	const struct tc_vaxref *ref;
+	const char *product; /* screened for */
 	int64_t visit_id, lot_id;
 	struct tc_arena *a;
 	int64_t dose_id; /* out */

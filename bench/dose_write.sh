@@ -241,6 +241,7 @@ P_RPS=skipped P_P99=- P_BATCH=-
 if [ "$DO_PG" != 0 ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 	echo "== the same on PostgreSQL (throwaway cluster, fsync and synchronous_commit on)"
 	[ -x "$ROOT/build/tests/freeport" ] || make -s build/tests/freeport >/dev/null
+	chmod 755 "$WORK" # initdb runs as postgres when we are root
 	PGDIR=$WORK/pg
 	PGURL=$("$ROOT/tests/support/pg.sh" start "$PGDIR") || fail "cannot start PostgreSQL"
 	"$BIN" migrate --db "$PGURL" >>"$WORK/setup.log" 2>&1 || fail "migrate (PostgreSQL)"
