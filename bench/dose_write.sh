@@ -226,7 +226,7 @@ S_SYNC=$sync_line
 
 echo "-- dose_loop: the same job, no HTTP, one dose per transaction, ${LOOP_SECONDS} s each"
 sync
-loop_visits=$((LOOP_SECONDS * 20000))
+loop_visits=$((LOOP_SECONDS * 5000))
 "$LOOP" --db "$DB" --sync full --seconds "$LOOP_SECONDS" --visits "$loop_visits" \
 	>"$WORK/loop_full.txt" || { cat "$WORK/loop_full.txt"; fail "dose_loop --sync full"; }
 sed 's/^/    /' "$WORK/loop_full.txt"
