@@ -84,10 +84,18 @@ static tc_err people_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 tc_err dp_citizens(struct tc_db *db, int64_t n, int64_t *first, struct tc_fault *f)
 {
-	struct people_job j = {.n = n};
-	tc_err rc = tc_db_run(db, people_run, &j, f);
+	/* in chunks: one statement for a million rows outlasts PostgreSQL's
+	 * statement_timeout (backend_pg.c) on a busy machine */
+	const int64_t chunk = 50000;
+	tc_err rc = TC_ERR_OK;
 
-	*first = j.first;
+	*first = 0;
+	for (int64_t done = 0; done < n && rc == TC_ERR_OK; done += chunk) {
+		struct people_job j = {.n = n - done < chunk ? n - done : chunk};
+		rc = tc_db_run(db, people_run, &j, f);
+		if (done == 0)
+			*first = j.first;
+	}
 	return rc;
 }
 
