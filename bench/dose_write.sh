@@ -260,15 +260,15 @@ if [ "$DO_PG" != 0 ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; the
 	pg_cleanup
 fi
 
-echo "== dose write results"
+echo "== dose write results (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '  %-26s %9s doses/s  p50 %6s ms  p99 %6s ms  max %7s ms  slowest second %s\n' \
 	"SQLite, $CONNS connections" "$S_RPS" "$S_P50" "$S_P99" "$S_MAX" "$S_MIN"
 echo "  mean batch $S_BATCH; max wait after resume $S_RESUME ms; syncs: $S_SYNC"
 echo "  dose_loop one per transaction: $L_FULL doses/s (FULL), $L_NORMAL doses/s (NORMAL)"
 echo "  PostgreSQL, $CONNS connections: $P_RPS doses/s, p99 $P_P99 ms, batch $P_BATCH"
-goal "doses/s at $CONNS connections" "$S_RPS" ">= 20000" "$(calc %d "$S_RPS >= 20000")"
-goal "p99 latency" "$S_P99 ms" "< 20 ms" "$(calc %d "$S_P99 < 20")"
-goal "max latency" "$S_MAX ms" "< 1000 ms" "$(calc %d "$S_MAX < 1000")"
-goal "doses/s over durable loop" "${RATIO}x" ">= 4x" "$(calc %d "$RATIO >= 4")"
+goal "doses/s at $CONNS connections" "$S_RPS" ">= 20000" "$(calc %d "($S_RPS >= 20000)")"
+goal "p99 latency" "$S_P99 ms" "< 20 ms" "$(calc %d "($S_P99 < 20)")"
+goal "max latency" "$S_MAX ms" "< 1000 ms" "$(calc %d "($S_MAX < 1000)")"
+goal "doses/s over durable loop" "${RATIO}x" ">= 4x" "$(calc %d "($RATIO >= 4)")"
 echo "RESULT bench=dose rps=$S_RPS p50_ms=$S_P50 p99_ms=$S_P99 max_ms=$S_MAX batch=$S_BATCH" \
 	"loop_full=$L_FULL loop_normal=$L_NORMAL ratio=$RATIO pg_rps=$P_RPS pg_p99_ms=$P_P99"
