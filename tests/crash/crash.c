@@ -86,8 +86,9 @@ static void server_start(void)
 		int null = open("/dev/null", O_WRONLY);
 		if (getenv("CRASH_SERVER_LOG") == NULL && null >= 0)
 			dup2(null, 2);
-		execl(bin, bin, "serve", "--db", where, "--listen", "127.0.0.1:0", "--access-log",
-		      "off", "--threads", "4", "--shutdown-grace", "5", (char *)NULL);
+		execl(bin, bin, "serve", "--db", where, "--listen", "127.0.0.1:0",
+		      "--access-log", "off", "--threads", "4", "--shutdown-grace", "5",
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -119,7 +120,8 @@ struct http {
 
 static bool http_open(struct http *h)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server_port)};
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		                  .sin_port = htons((uint16_t)server_port) };
 	int one = 1;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -144,16 +146,18 @@ static void http_close(struct http *h)
 
 /* One request; the status (0: no answer: the connection broke) and the
  * body (NUL-terminated, in h->buf). */
-static int http_do(struct http *h, const char *method, const char *path, const char *token,
-                   const char *idem, const char *body, const char **out)
+static int http_do(struct http *h, const char *method, const char *path,
+                   const char *token, const char *idem, const char *body,
+                   const char **out)
 {
 	char req[2048];
-	int n = snprintf(req, sizeof req,
-	                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-	                 "%s%s%s%s%s%sContent-Length: %zu\r\n\r\n%s",
-	                 method, path, token ? "Authorization: Bearer " : "", token ? token : "",
-	                 token ? "\r\n" : "", idem ? "Idempotency-Key: " : "", idem ? idem : "",
-	                 idem ? "\r\n" : "", body ? strlen(body) : 0, body ? body : "");
+	int n = snprintf(
+	        req, sizeof req,
+	        "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+	        "%s%s%s%s%s%sContent-Length: %zu\r\n\r\n%s",
+	        method, path, token ? "Authorization: Bearer " : "", token ? token : "",
+	        token ? "\r\n" : "", idem ? "Idempotency-Key: " : "", idem ? idem : "",
+	        idem ? "\r\n" : "", body ? strlen(body) : 0, body ? body : "");
 	size_t got = 0;
 	*out = "";
 	if (h->fd < 0 && !http_open(h))
@@ -175,7 +179,8 @@ static int http_do(struct http *h, const char *method, const char *path, const c
 			continue;
 		int status = atoi(h->buf + 9);
 		*out = end + 4;
-		if (strcasestr(h->buf, "\r\nconnection: close") && strcasestr(h->buf, "\r\nconnection: close") < end)
+		if (strcasestr(h->buf, "\r\nconnection: close") &&
+		    strcasestr(h->buf, "\r\nconnection: close") < end)
 			http_close(h);
 		return status;
 	}
@@ -197,10 +202,11 @@ static char token[256];
 
 static void login(void)
 {
-	struct http h = {.fd = -1};
+	struct http h = { .fd = -1 };
 	const char *body, *p;
-	int st = http_do(&h, "POST", "/api/v1/auth/login", NULL, NULL,
-	                 "{\"username\":\"phucxa.staff\",\"password\":\"tiemchung-demo\"}", &body);
+	int st = http_do(
+	        &h, "POST", "/api/v1/auth/login", NULL, NULL,
+	        "{\"username\":\"phucxa.staff\",\"password\":\"tiemchung-demo\"}", &body);
 	http_close(&h);
 	if (st != 200 || !(p = strstr(body, "\"token\"")) || !(p = strchr(p + 7, '"')))
 		die("login as phucxa.staff failed");
@@ -250,7 +256,7 @@ static int inject(struct http *h, int64_t visit, int64_t *dose_id)
 static void *client_main(void *arg)
 {
 	int k = (int)(intptr_t)arg;
-	struct http h = {.fd = -1};
+	struct http h = { .fd = -1 };
 
 	for (int64_t i = k; i < round_n && !atomic_load(&stop_clients); i += nclients) {
 		int64_t dose = 0;
@@ -287,31 +293,33 @@ static tc_err q1_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 static int64_t count(struct tc_sql *q, int np, int64_t a, int64_t b)
 {
-	struct q1 x = {.q = q, .p = {TC_P_I64(a), TC_P_I64(b)}, .np = np};
-	struct tc_fault f = {0};
+	struct q1 x = { .q = q, .p = { TC_P_I64(a), TC_P_I64(b) }, .np = np };
+	struct tc_fault f = { 0 };
 	if (tc_db_run(db, q1_run, &x, &f) != TC_ERR_OK)
 		die("a check's query failed");
 	return x.v;
 }
 
-static struct tc_sql q_acked = TC_SQL(
-	"SELECT COUNT(*) FROM doses WHERE id = $1 AND visit_id = $2 AND status = 'valid'");
+static struct tc_sql q_acked = TC_SQL("SELECT COUNT(*) FROM doses WHERE id = $1 AND "
+                                      "visit_id = $2 AND status = 'valid'");
 static struct tc_sql q_doubled = TC_SQL(
-	"SELECT COUNT(*) FROM (SELECT visit_id FROM doses WHERE visit_id IS NOT NULL"
-	" AND status = 'valid' GROUP BY visit_id HAVING COUNT(*) > 1) x");
+        "SELECT COUNT(*) FROM (SELECT visit_id FROM doses WHERE visit_id IS NOT NULL"
+        " AND status = 'valid' GROUP BY visit_id HAVING COUNT(*) > 1) x");
 static struct tc_sql q_half_visit = TC_SQL(
-	"SELECT COUNT(*) FROM visits v WHERE v.status = 'vaccinated' AND NOT EXISTS"
-	" (SELECT 1 FROM doses d WHERE d.id = v.dose_id AND d.visit_id = v.id"
-	" AND d.status = 'valid')");
-static struct tc_sql q_half_dose = TC_SQL(
-	"SELECT COUNT(*) FROM doses d LEFT JOIN visits v ON v.id = d.visit_id"
-	" WHERE d.visit_id IS NOT NULL AND d.status = 'valid'"
-	" AND (v.id IS NULL OR v.status <> 'vaccinated' OR v.dose_id IS NULL OR v.dose_id <> d.id)");
+        "SELECT COUNT(*) FROM visits v WHERE v.status = 'vaccinated' AND NOT EXISTS"
+        " (SELECT 1 FROM doses d WHERE d.id = v.dose_id AND d.visit_id = v.id"
+        " AND d.status = 'valid')");
+static struct tc_sql q_half_dose =
+        TC_SQL("SELECT COUNT(*) FROM doses d LEFT JOIN visits v ON v.id = d.visit_id"
+               " WHERE d.visit_id IS NOT NULL AND d.status = 'valid'"
+               " AND (v.id IS NULL OR v.status <> 'vaccinated' OR v.dose_id IS NULL OR "
+               "v.dose_id <> d.id)");
 static struct tc_sql q_no_movement = TC_SQL(
-	"SELECT COUNT(*) FROM doses d WHERE d.visit_id IS NOT NULL AND d.status = 'valid'"
-	" AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.dose_id = d.id"
-	" AND m.kind = 'administered')");
-static struct tc_sql q_doses = TC_SQL("SELECT COUNT(*) FROM doses WHERE status = 'valid'");
+        "SELECT COUNT(*) FROM doses d WHERE d.visit_id IS NOT NULL AND d.status = 'valid'"
+        " AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.dose_id = d.id"
+        " AND m.kind = 'administered')");
+static struct tc_sql q_doses =
+        TC_SQL("SELECT COUNT(*) FROM doses WHERE status = 'valid'");
 
 static void check_round(int64_t *acked_out)
 {
@@ -331,29 +339,35 @@ static void check_round(int64_t *acked_out)
 		if (vs[i].o != ACKED)
 			continue;
 		acked++;
-		if (count(&q_acked, 2, vs[i].dose_id, round_first + i) != 1 && missing++ < 5)
+		if (count(&q_acked, 2, vs[i].dose_id, round_first + i) != 1 &&
+		    missing++ < 5)
 			printf("# acknowledged dose %lld of visit %lld is missing\n",
 			       (long long)vs[i].dose_id, (long long)(round_first + i));
 	}
-	printf("# round %d: %lld requests sent, %lld acknowledged, %lld refused, %lld without an"
+	printf("# round %d: %lld requests sent, %lld acknowledged, %lld refused, %lld "
+	       "without an"
 	       " answer (in flight at the kill)\n",
-	       round_no, (long long)sent, (long long)acked, (long long)refused, (long long)lost);
-	tap(acked > 0, "round %d: the clients got answers before the kill (%lld)", round_no,
-	    (long long)acked);
-	tap(missing == 0, "round %d: every acknowledged dose is stored once (%lld missing)",
-	    round_no, (long long)missing);
-	tap(refused == 0, "round %d: no injection refused before the kill (%lld)", round_no,
-	    (long long)refused);
+	       round_no, (long long)sent, (long long)acked, (long long)refused,
+	       (long long)lost);
+	tap(acked > 0, "round %d: the clients got answers before the kill (%lld)",
+	    round_no, (long long)acked);
+	tap(missing == 0,
+	    "round %d: every acknowledged dose is stored once (%lld missing)", round_no,
+	    (long long)missing);
+	tap(refused == 0, "round %d: no injection refused before the kill (%lld)",
+	    round_no, (long long)refused);
 	int64_t doubled = count(&q_doubled, 0, 0, 0), hv = count(&q_half_visit, 0, 0, 0),
-		hd = count(&q_half_dose, 0, 0, 0), nm = count(&q_no_movement, 0, 0, 0);
-	tap(doubled == 0, "round %d: no visit has two doses (%lld)", round_no, (long long)doubled);
+	        hd = count(&q_half_dose, 0, 0, 0), nm = count(&q_no_movement, 0, 0, 0);
+	tap(doubled == 0, "round %d: no visit has two doses (%lld)", round_no,
+	    (long long)doubled);
 	tap(hv == 0 && hd == 0 && nm == 0,
-	    "round %d: no half-written visit (%lld vaccinated without a dose, %lld doses without"
+	    "round %d: no half-written visit (%lld vaccinated without a dose, %lld doses "
+	    "without"
 	    " their visit, %lld without their stock movement)",
 	    round_no, (long long)hv, (long long)hd, (long long)nm);
 
 	/* the unanswered ones again, as a tablet would retry them */
-	struct http h = {.fd = -1};
+	struct http h = { .fd = -1 };
 	int64_t again = 0, bad = 0, newly = 0, before = 0;
 	for (int64_t i = 0; i < round_n; i++) {
 		if (vs[i].o != NO_ANSWER)
@@ -369,14 +383,15 @@ static void check_round(int64_t *acked_out)
 			before++; /* given before the kill, the answer lost */
 		} else {
 			if (bad++ == 0)
-				printf("# retry of visit %lld answered %d\n", (long long)(round_first + i),
-				       st);
+				printf("# retry of visit %lld answered %d\n",
+				       (long long)(round_first + i), st);
 		}
 	}
 	http_close(&h);
 	doubled = count(&q_doubled, 0, 0, 0);
 	tap(bad == 0 && doubled == 0,
-	    "round %d: %lld unanswered requests retried with their key: %lld given now, the rest"
+	    "round %d: %lld unanswered requests retried with their key: %lld given now, "
+	    "the rest"
 	    " already given (%lld), none twice",
 	    round_no, (long long)again, (long long)newly, (long long)before);
 	*acked_out = acked + newly + before;
@@ -397,11 +412,14 @@ int main(int argc, char **argv)
 {
 	int rounds = 2, kill_ms = 1500;
 	int64_t per_round = 20000, citizens = 0;
-	static const struct option opts[] = {
-		{"bin", required_argument, 0, 'b'},     {"db", required_argument, 0, 'd'},
-		{"rounds", required_argument, 0, 'r'},  {"clients", required_argument, 0, 'c'},
-		{"visits", required_argument, 0, 'v'},  {"kill-ms", required_argument, 0, 'k'},
-		{"citizens", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+	static const struct option opts[] = { { "bin", required_argument, 0, 'b' },
+		                              { "db", required_argument, 0, 'd' },
+		                              { "rounds", required_argument, 0, 'r' },
+		                              { "clients", required_argument, 0, 'c' },
+		                              { "visits", required_argument, 0, 'v' },
+		                              { "kill-ms", required_argument, 0, 'k' },
+		                              { "citizens", required_argument, 0, 'C' },
+		                              { 0, 0, 0, 0 } };
 	int o;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -417,7 +435,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!bin || !where || rounds < 1 || nclients < 1 || per_round < 1)
-		die("usage: crash --bin PATH --db PATH|URL [--rounds R] [--clients C] ...");
+		die("usage: crash --bin PATH --db PATH|URL [--rounds R] [--clients C] "
+		    "...");
 	if (citizens < per_round * rounds + rounds + 10)
 		citizens = per_round * rounds + rounds + 10;
 	signal(SIGPIPE, SIG_IGN);
@@ -426,17 +445,20 @@ int main(int argc, char **argv)
 
 	if (run_cmd("migrate", NULL) != 0 || run_cmd("seed-demo", NULL) != 0)
 		die("migrate / seed-demo failed");
-	struct tc_db_options opt = {.no_writer = true};
+	struct tc_db_options opt = { .no_writer = true };
 	char *why = NULL;
-	struct tc_fault f = {0};
+	struct tc_fault f = { 0 };
 	struct dp_place place;
 	int64_t have = 0, first_person, first_visit;
 	if (!(db = tc_db_open(where, &opt, &why)))
 		die(why ? why : "cannot open the database");
 	if (dp_count_citizens(db, &have, &f) != TC_ERR_OK ||
-	    (have < citizens && dp_citizens(db, citizens - have, &first_person, &f) != TC_ERR_OK) ||
-	    dp_place(db, "EU/1/20/1528", per_round * rounds + 1000, &place, &f) != TC_ERR_OK ||
-	    dp_visits(db, &place, per_round * rounds + rounds, &first_visit, &f) != TC_ERR_OK)
+	    (have < citizens &&
+	     dp_citizens(db, citizens - have, &first_person, &f) != TC_ERR_OK) ||
+	    dp_place(db, "EU/1/20/1528", per_round * rounds + 1000, &place, &f) !=
+	            TC_ERR_OK ||
+	    dp_visits(db, &place, per_round * rounds + rounds, &first_visit, &f) !=
+	            TC_ERR_OK)
 		die(f.message ? f.message : "set-up failed");
 	lot_id = place.lot_id;
 	vs = calloc((size_t)per_round, sizeof *vs);
@@ -456,7 +478,7 @@ int main(int argc, char **argv)
 			pthread_create(&th[k], NULL, client_main, (void *)(intptr_t)k);
 		/* kill somewhere in [kill_ms / 2, kill_ms * 3 / 2) */
 		int ms = kill_ms / 2 + rand() % (kill_ms > 0 ? kill_ms : 1);
-		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
 		kill(server_pid, SIGKILL);
 		server_wait();
@@ -471,32 +493,35 @@ int main(int argc, char **argv)
 	}
 	/* the restarted server writes: one more injection */
 	{
-		struct http h = {.fd = -1};
+		struct http h = { .fd = -1 };
 		int64_t dose = 0;
 		int st = inject(&h, next_visit, &dose);
 		http_close(&h);
-		tap(st == 201 && dose > 0, "after the last restart a new injection answers 201 (%d)",
-		    st);
+		tap(st == 201 && dose > 0,
+		    "after the last restart a new injection answers 201 (%d)", st);
 		if (st == 201)
 			total_acked++;
 	}
 	kill(server_pid, SIGTERM);
 	int st = server_wait();
 	int64_t doses = count(&q_doses, 0, 0, 0);
-	printf("# %d rounds: %lld doses acknowledged or confirmed on retry, %lld stored\n", rounds,
-	       (long long)total_acked, (long long)doses);
+	printf("# %d rounds: %lld doses acknowledged or confirmed on retry, %lld "
+	       "stored\n",
+	       rounds, (long long)total_acked, (long long)doses);
 	tap(WIFEXITED(st) && WEXITSTATUS(st) == 0 && doses == total_acked,
 	    "the server stops cleanly, and the doses stored are the ones acknowledged");
 	tc_db_close(db);
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "'%s' stock check --db '%s' >/dev/null 2>&1", bin, where);
+	snprintf(cmd, sizeof cmd, "'%s' stock check --db '%s' >/dev/null 2>&1", bin,
+	         where);
 	int s2 = system(cmd);
 	int sc = WIFEXITED(s2) ? WEXITSTATUS(s2) : 128;
 	int rb = -1;
 	{
 		snprintf(cmd, sizeof cmd, "'%s' stats --help >/dev/null 2>&1", bin);
 		if (system(cmd) == 0) {
-			snprintf(cmd, sizeof cmd, "'%s' stats rebuild --db '%s' >/dev/null 2>&1", bin,
+			snprintf(cmd, sizeof cmd,
+			         "'%s' stats rebuild --db '%s' >/dev/null 2>&1", bin,
 			         where);
 			int s3 = system(cmd);
 			rb = WIFEXITED(s3) ? WEXITSTATUS(s3) : 128;
