@@ -6,13 +6,17 @@
 #   make bench-import   importing a million citizens, against a plain C loop
 #   make bench-checkin  POST /api/v1/checkin over a million citizens
 #   make bench-stock    64 clients moving stock of the same few lots, balances proved
+#   make bench-dose     256 clients recording injections over a million people, against
+#                       the same write one dose per transaction; SQLite and PostgreSQL
+#   make bench-crash    SIGKILL the server while clients record injections, several rounds
 #   make bench-build    just the benchmark programs, into build/bench/
 
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread
 BENCH_PROGS  := build/bench/loadgen build/bench/hello build/bench/sqlite_loop \
-                build/bench/gen_citizens build/bench/import_loop
+                build/bench/gen_citizens build/bench/import_loop build/bench/dose_loop
 
 .PHONY: bench bench-build bench-write bench-read bench-import bench-checkin bench-stock \
+        bench-dose bench-crash \
         deps-bench
 
 bench-build: $(BENCH_PROGS)
@@ -50,6 +54,7 @@ bench: deps-bench
 	@TIEMCHUNG_BIN=$(BIN) bench/import.sh
 	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
 	@TIEMCHUNG_BIN=$(BIN) bench/stock.sh
+	@TIEMCHUNG_BIN=$(BIN) bench/dose_write.sh
 
 bench-write: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/write_path.sh
@@ -61,3 +66,15 @@ bench-checkin: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/checkin.sh
 bench-stock: $(BIN) bench-build
 	@TIEMCHUNG_BIN=$(BIN) bench/stock.sh
+
+# The dose benchmarks link the project's library: the injection's write
+# is the server's own code (bench/dose_prep.c).
+DOSE_PREP := bench/dose_prep.c bench/dose_prep.h
+build/bench/dose_loop: bench/dose_loop.c $(DOSE_PREP) build/rel/libtc.a
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -Ibench -o $@ bench/dose_loop.c bench/dose_prep.c build/rel/libtc.a $(LIBS)
+
+bench-dose: $(BIN) bench-build build/tests/freeport
+	@TIEMCHUNG_BIN=$(BIN) bench/dose_write.sh
+bench-crash: $(BIN) bench-build build/tests/crash build/tests/freeport
+	@TIEMCHUNG_BIN=$(BIN) bench/crash.sh

@@ -3,7 +3,7 @@
  * C connections spread over T threads (default 2), each thread running
  * its own epoll loop. Every connection is closed-loop: it sends one
  * request, reads the whole answer, records the latency, and sends the
- * next. "{n}" in the path or body becomes a counter unique within the
+ * next. "{n}" in the path, body or a header becomes a counter unique within the
  * run (add a run id to the template to make it unique across runs).
  * --bodies FILE takes the bodies from a file instead, one a line, each
  * request the next line (cycled, in the file's order across all
@@ -156,6 +156,7 @@ static struct {
 static struct addrinfo *target;
 static char *req_prefix; /* request line + fixed headers, no Content-Length */
 static size_t req_prefix_len;
+static bool prefix_has_n; /* a header carries "{n}" (an Idempotency-Key) */
 static bool path_has_n;
 
 /* --bodies: the lines of the file, read once (the file's buffer is kept). */
@@ -302,7 +303,10 @@ static void build_request(struct conn *c)
 		else
 			append(&out, &len, &cap, opt.path, strlen(opt.path));
 	}
-	append(&out, &len, &cap, req_prefix, req_prefix_len);
+	if (prefix_has_n)
+		append_tpl(&out, &len, &cap, req_prefix, num);
+	else
+		append(&out, &len, &cap, req_prefix, req_prefix_len);
 	if (opt.body || nbodies || (sl && sl->body.n)) {
 		int n = snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n\r\n", body_len);
 		append(&out, &len, &cap, cl, (size_t)n);
@@ -720,7 +724,7 @@ static void usage(FILE *to)
 	      "  -w, --warmup S      seconds before measuring (default 0)\n"
 	      "  -n, --requests N    stop after N requests instead of a duration\n"
 	      "  -m, --method M      request method (default GET)\n"
-	      "  -H, --header 'K: V' extra header (repeatable)\n"
+	      "  -H, --header 'K: V' extra header (repeatable); {n} becomes the counter\n"
 	      "  -b, --body TEXT     request body; {n} becomes a unique counter\n"
 	      "      --bodies FILE   request bodies, one a line, taken in turn (cycled)\n"
 	      "      --script FILE   requests, one a line: METHOD PATH [BODY], taken in\n"
@@ -924,6 +928,7 @@ int main(int argc, char **argv)
 		append(&req_prefix, &plen, &cap, "\r\n", 2);
 	}
 	req_prefix_len = plen;
+	prefix_has_n = strstr(req_prefix, "{n}") != NULL;
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);

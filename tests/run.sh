@@ -64,6 +64,11 @@ for backend in sqlite pg; do
 	done
 done
 
+# A server killed with SIGKILL while clients record injections, twice,
+# restarted each time (bench/crash.sh is the long version).
+run_suite "crash (SIGKILL) [sqlite]" build/tests/crash --bin "$TIEMCHUNG_BIN" \
+	--db "$work/crash.db" --rounds 2 --clients 32 --visits 20000 --kill-ms 1000
+
 run_suite "fuzz (short runs)" make --no-print-directory fuzz-short
 run_suite "browser" tests/browser/run.sh
 

@@ -29,6 +29,13 @@ build/tests/api_%: tests/api/test_%.c build/asan/libtc.a build/tests/tsupport.o
 	@mkdir -p $(@D)
 	@$(CC) $(TEST_CFLAGS) -o $@ $< build/tests/tsupport.o build/asan/libtc.a $(TEST_LIBS)
 
+# The crash test drives the real server (any build: TIEMCHUNG_BIN) and
+# checks the database with the release library; it shares its set-up with
+# the dose benchmarks (bench/dose_prep.c).
+build/tests/crash: tests/crash/crash.c bench/dose_prep.c bench/dose_prep.h build/rel/libtc.a
+	@mkdir -p $(@D)
+	@$(CC) $(REL_CFLAGS) -Ibench -o $@ tests/crash/crash.c bench/dose_prep.c build/rel/libtc.a $(LIBS)
+
 # The browser test drives Debian's chromium with playwright-core from npm.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -37,4 +44,5 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 .PHONY: test-build
 test-build: $(BIN) $(ASAN_BIN) $(UNIT_TESTS) $(DB_TESTS) $(API_TESTS) \
-            build/tests/freeport node_modules/.package-lock.json $(WEB_VENDOR) fuzz-build
+            build/tests/freeport build/tests/crash node_modules/.package-lock.json \
+            $(WEB_VENDOR) fuzz-build

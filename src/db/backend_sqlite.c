@@ -75,7 +75,12 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 		rc = sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0;"
 		                        " PRAGMA journal_size_limit=67108864;",
 		                  NULL, NULL, &err);
-	if (rc != SQLITE_OK || sqlite3_exec(c->h, pragmas, NULL, NULL, &err) != SQLITE_OK) {
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(c->h, pragmas, NULL, NULL, &err);
+	/* after the pragmas above, which set FULL */
+	if (rc == SQLITE_OK && writer && db->opt.sqlite_sync_normal)
+		rc = sqlite3_exec(c->h, "PRAGMA synchronous=NORMAL;", NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
 		if (asprintf(why, "cannot set up SQLite database '%s': %s", db->where,
 		             err ? err : "?") < 0)
 			*why = NULL;

@@ -322,13 +322,19 @@ static bool reconnect(struct tc_db *db, struct tc_dbc **cp)
 
 /* Begins a write transaction. A connection found dead is replaced once:
  * nothing of the job was sent yet, so trying again is safe. A database
- * locked by another process is RETRY (503), not an internal fault. */
+ * locked by another process is RETRY (503), not an internal fault; so is
+ * a database that cannot be reached (PostgreSQL restarting): UNAVAILABLE
+ * (503), and the next job tries to reconnect again. */
 static tc_err begin(struct tc_db *db, struct tc_dbc **cp, struct tc_fault *f)
 {
 	enum tc_qs qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
 
-	if (qs != TC_QS_NONE && (*cp)->broken && reconnect(db, cp))
+	if (qs != TC_QS_NONE && (*cp)->broken) {
+		if (!reconnect(db, cp))
+			return tc_fault_set(f, TC_ERR_UNAVAILABLE, NULL,
+			                    "the database cannot be reached; try again shortly");
 		qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
+	}
 	if (qs == TC_QS_NONE)
 		return TC_ERR_OK;
 	if (qs == TC_QS_RETRY)
@@ -360,6 +366,11 @@ static void run_alone(struct tc_db *db, struct tc_dbc **cp, struct tc_job *j)
 				                                    "COMMIT failed");
 			}
 			tc_exec_script(c, "ROLLBACK");
+			/* the connection died under the job (the database stopped):
+			 * not committed, or not known to be; the client may try again */
+			if (c->broken)
+				j->rc = tc_fault_set(&j->fault, TC_ERR_UNAVAILABLE, NULL,
+				                     "the database connection was lost; try again");
 		}
 		if (j->rc != TC_ERR_RETRY || j->attempts >= 5)
 			return;

@@ -48,6 +48,11 @@ struct tc_db_options {
 	int max_batch;      /* SQLite jobs per commit (default 4096) */
 	bool no_writer;     /* CLI commands: run jobs inline, no thread */
 	int node_id;        /* 0..15: this server's part of the ids it draws */
+	/* SQLite: synchronous=NORMAL instead of FULL on the write connection,
+	 * so a commit no longer waits for the disk. Only the benchmarks set it
+	 * (bench/dose_loop: the CPU ceiling of one writer); a server with it
+	 * would answer before its data is durable. */
+	bool sqlite_sync_normal;
 };
 
 /* Opens the database named by `where`. On failure returns NULL and writes

@@ -133,8 +133,11 @@ void tc_reply_header(struct tc_req *r, const char *name, const char *value)
 tc_err tc_req_dbc(struct tc_req *r, struct tc_dbc **c)
 {
 	*c = tc_db_acquire(tc_server_db(r->srv));
+	/* NULL only when a connection cannot be opened: the database is down
+	 * or restarting (logged by tc_db_acquire), not a fault of ours */
 	if (*c == NULL)
-		return tc_fault_internal(&r->fault, TC_ERR_DB, "no database connection");
+		return tc_fault_set(&r->fault, TC_ERR_UNAVAILABLE, NULL,
+		                    "the database cannot be reached; try again shortly");
 	return TC_ERR_OK;
 }
 
