@@ -9,6 +9,7 @@
 #include "db/records.h"
 #include "db/stock.h"
 #include "domain/appointment.h"
+#include "domain/birthdate.h"
 #include "domain/stockrules.h"
 
 /* ---- people ------------------------------------------------------------------ */
@@ -137,8 +138,8 @@ static tc_err place_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			                             "demo facilities missing: run seed-demo");
 	if ((qs = tc_q_product_info(c, j->product, j->a, &p)) != TC_QS_ONE)
 		return tc_fault_set(f, TC_ERR_NOT_FOUND, "product", "no such product");
-	tc_day_format(tc_stock_today(by.now), today);
-	tc_civil_from_days(tc_stock_today(by.now) + 365, &y, &m, &d);
+	tc_day_format(tc_vn_day(by.now), today);
+	tc_civil_from_days(tc_vn_day(by.now) + 365, &y, &m, &d);
 	snprintf(expiry, sizeof expiry, "%04lld-%02u-%02u", (long long)y, m, d);
 
 	struct tc_lot lot = {.product = j->product,
@@ -248,7 +249,7 @@ static tc_err visits_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	} scope = {j->a, NULL};
 	enum tc_qs qs;
 
-	tc_day_format(tc_stock_today(now), today);
+	tc_day_format(tc_vn_day(now), today);
 	if ((qs = tc_exec(c, &q_next_person, NULL, 0, tc_rows_i64, &after)) < 0)
 		return tc_qs_err(qs, f);
 	struct tc_dbv pl[] = {TC_P_I64(after), TC_P_I64(j->n)};

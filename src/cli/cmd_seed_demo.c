@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../core/arena.h"
+#include "../domain/birthdate.h"
 #include "../core/tctime.h"
 #include "../db/records.h"
 #include "../db/stock.h"
@@ -122,7 +123,7 @@ static tc_err stock_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if (qs != TC_QS_ONE)
 		return tc_fault_set(f, TC_ERR_NOT_FOUND, "product",
 		                    "vaccine products are missing: run migrate");
-	tc_civil_from_days(tc_stock_today(by.now) + j->d->expiry_days, &y, &m, &d);
+	tc_civil_from_days(tc_vn_day(by.now) + j->d->expiry_days, &y, &m, &d);
 	snprintf(expiry, sizeof expiry, "%04lld-%02u-%02u", (long long)y, m, d);
 	lot = (struct tc_lot){.product = j->d->product,
 	                      .lot_number = j->d->lot_number,

@@ -627,6 +627,10 @@ enum tc_qs tc_q_registration_get(struct tc_dbc *c, int64_t id, struct tc_arena *
  * before->version (NONE otherwise). */
 enum tc_qs tc_q_registration_update(struct tc_dbc *c, const struct tc_registration *before,
                                     const struct tc_registration *after);
+/* The site's step: a scheduled registration is done (NONE: it is not
+ * scheduled); *scope is its jurisdiction path (from `a`). */
+enum tc_qs tc_q_registration_complete(struct tc_dbc *c, int64_t id, int64_t now,
+                                      struct tc_arena *a, const char **scope);
 /* Registrations matching the filter, in the order bulk actions take them:
  * priority group first (none last), then the oldest. */
 enum tc_qs tc_q_registrations_list(struct tc_dbc *c, const struct tc_reg_filter *flt,

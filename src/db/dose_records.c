@@ -237,7 +237,7 @@ tc_err tc_dose_record(struct tc_dbc *c, const struct tc_stock_by *by,
 	enum tc_qs qs;
 	tc_err rc;
 
-	tc_day_format(tc_stock_today(by->now), today);
+	tc_day_format(tc_vn_day(by->now), today);
 	if (!in->given_on || !tc_day_parse(in->given_on, &day))
 		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "given_on",
 		                    "given_on must be a date, YYYY-MM-DD");

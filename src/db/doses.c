@@ -56,18 +56,20 @@ static struct tc_sql q_person_lock = TC_SQL2(
 	"SELECT birth_date, commune_code, scope_path FROM citizens WHERE id = $1 FOR UPDATE",
 	"SELECT birth_date, commune_code, scope_path FROM citizens WHERE id = $1");
 static struct tc_sql q_site = TC_SQL(
-	"SELECT f.active, f.unit_code, f.scope_path FROM facilities f WHERE f.id = $1");
+	"SELECT f.active, f.unit_code, f.scope_path, f.name FROM facilities f WHERE f.id = $1");
 static struct tc_sql q_lot_at_site = TC_SQL(
 	"SELECT l.product, l.lot_number, l.expiry, l.quarantined, COALESCE(b.on_hand, 0),"
-	" COALESCE(b.vvm, 0) FROM lots l LEFT JOIN stock_balances b"
+	" COALESCE(b.vvm, 0), p.doses_per_vial, p.open_vial_hours FROM lots l"
+	" JOIN vaccine_products p ON p.code = l.product LEFT JOIN stock_balances b"
 	" ON b.lot_id = l.id AND b.facility_id = $2 WHERE l.id = $1");
+/* What the schedule needs of the person's history, and no more. */
+static struct tc_sql q_history = TC_SQL(
+	"SELECT id, product, given_on, status FROM doses WHERE citizen_id = $1");
 
 static struct tc_sql q_count_dose = TC_SQL(
 	"INSERT INTO dose_counts (day, unit_code, product, kind, number, n)"
 	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, unit_code, product, kind, number)"
 	" DO UPDATE SET n = dose_counts.n + excluded.n");
-static struct tc_sql q_status_get = TC_SQL(
-	"SELECT doses, complete, boosters FROM vax_status WHERE citizen_id = $1");
 static struct tc_sql q_status_put = TC_SQL(
 	"INSERT INTO vax_status (citizen_id, commune_code, doses, complete, boosters, last_day)"
 	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (citizen_id) DO UPDATE SET"
@@ -97,7 +99,7 @@ static int fill_person(void *cls, const struct tc_dbrow *r)
 struct site {
 	struct tc_arena *a;
 	bool active;
-	const char *unit, *scope;
+	const char *unit, *scope, *name;
 };
 
 static int fill_site(void *cls, const struct tc_dbrow *r)
@@ -106,6 +108,7 @@ static int fill_site(void *cls, const struct tc_dbrow *r)
 	s->active = tc_row_bool(r, 0);
 	s->unit = tc_row_text(r, 1, s->a);
 	s->scope = tc_row_text(r, 2, s->a);
+	s->name = tc_row_text(r, 3, s->a);
 	return 1;
 }
 
@@ -114,6 +117,7 @@ struct lotrow {
 	const char *product, *number, *expiry;
 	bool quarantined;
 	int64_t on_hand, vvm;
+	int64_t doses_per_vial, open_vial_hours;
 };
 
 static int fill_lotrow(void *cls, const struct tc_dbrow *r)
@@ -125,16 +129,41 @@ static int fill_lotrow(void *cls, const struct tc_dbrow *r)
 	l->quarantined = tc_row_bool(r, 3);
 	l->on_hand = tc_row_i64(r, 4);
 	l->vvm = tc_row_i64(r, 5);
+	l->doses_per_vial = tc_row_i64(r, 6);
+	l->open_vial_hours = tc_row_i64(r, 7);
 	return 1;
 }
 
-static int fill_status(void *cls, const struct tc_dbrow *r)
+struct hist {
+	struct tc_arena *a;
+	struct tc_sched_dose *d;
+	size_t n, cap;
+	int64_t today;
+	bool today_already;
+};
+
+static int fill_hist(void *cls, const struct tc_dbrow *r)
 {
-	int64_t *v = cls;
-	v[0] = tc_row_i64(r, 0);
-	v[1] = tc_row_bool(r, 1);
-	v[2] = tc_row_i64(r, 2);
-	return 1;
+	struct hist *h = cls;
+	int64_t day;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		struct tc_sched_dose *d = TC_NEWN(h->a, struct tc_sched_dose, cap);
+		if (h->n)
+			memcpy(d, h->d, h->n * sizeof *d);
+		h->d = d;
+		h->cap = cap;
+	}
+	bool valid = strcmp(tc_row_text(r, 3, h->a), "valid") == 0;
+	if (!tc_day_parse(tc_row_text(r, 2, h->a), &day))
+		day = INT64_MIN;
+	h->d[h->n++] = (struct tc_sched_dose){.id = tc_row_i64(r, 0),
+	                                      .product = tc_row_text(r, 1, h->a),
+	                                      .day = day,
+	                                      .counts = valid};
+	h->today_already |= valid && day == h->today;
+	return 0;
 }
 
 /* One more dose in the counters: per day and place, and (for the person's
@@ -143,7 +172,10 @@ static tc_err count_dose(struct tc_dbc *c, const struct tc_dose *d,
                          const struct tc_sched_result *res, const char *commune,
                          struct tc_fault *f)
 {
-	int64_t st[3] = {0, 0, 0}; /* doses, complete, boosters */
+	/* where the person stood before, as the schedule counted it from the
+	 * history: doses, complete, boosters */
+	int64_t st[3] = {res->before.given + res->before.boosters,
+	                 res->before.stage >= TC_SCHED_STAGE_COMPLETE, res->before.boosters};
 	enum tc_qs qs;
 
 	if (!d->kind) /* not numbered (a product without a schedule): not counted */
@@ -155,9 +187,6 @@ static tc_err count_dose(struct tc_dbc *c, const struct tc_dose *d,
 		if ((qs = tc_exec(c, &q_count_dose, p, 6, NULL, NULL)) < 0)
 			return tc_qs_err(qs, f);
 	}
-	struct tc_dbv pg[] = {TC_P_I64(d->citizen_id)};
-	if ((qs = tc_exec(c, &q_status_get, pg, 1, fill_status, st)) < 0)
-		return tc_qs_err(qs, f);
 	bool first = st[0] == 0, complete = !st[1] && (res->completes ||
 	                                               res->kind == TC_SCHED_KIND_BOOSTER);
 	bool boosted = st[2] == 0 && res->kind == TC_SCHED_KIND_BOOSTER;
@@ -199,10 +228,8 @@ tc_err tc_dose_give(struct tc_dbc *c, const struct tc_stock_by *by,
 	struct person pn = {.a = a};
 	struct site st = {.a = a};
 	struct lotrow lot = {.a = a};
-	struct tc_dose *hist;
-	size_t nhist;
 	char today[11];
-	int64_t day = tc_stock_today(by->now);
+	int64_t day = tc_vn_day(by->now);
 	bool flagged;
 	enum tc_qs qs;
 	tc_err rc;
@@ -250,21 +277,15 @@ tc_err tc_dose_give(struct tc_dbc *c, const struct tc_stock_by *by,
 
 	/* the schedule, against the history as it stands with the person
 	 * locked */
-	if ((qs = tc_q_doses_of(c, in->citizen_id, a, &hist, &nhist)) < 0)
-		return tc_qs_err(qs, f);
-	struct tc_sched_dose *sd = TC_NEWN(a, struct tc_sched_dose, nhist ? nhist : 1);
-	bool today_already = false;
-	for (size_t i = 0; i < nhist; i++) {
-		int64_t d;
-		bool valid = strcmp(hist[i].status, "valid") == 0;
-		if (!tc_day_parse(hist[i].given_on, &d))
-			d = INT64_MIN;
-		sd[i] = (struct tc_sched_dose){.id = hist[i].id,
-		                               .product = hist[i].product,
-		                               .day = d,
-		                               .counts = valid};
-		today_already |= valid && d == day;
+	struct hist hist = {.a = a, .today = day};
+	{
+		struct tc_dbv p[] = {TC_P_I64(in->citizen_id)};
+		if ((qs = tc_exec(c, &q_history, p, 1, fill_hist, &hist)) < 0)
+			return tc_qs_err(qs, f);
 	}
+	struct tc_sched_dose *sd = hist.d;
+	size_t nhist = hist.n;
+	bool today_already = hist.today_already;
 	struct tc_sched_ctx cx = {.products = ref->products,
 	                          .nproducts = ref->nproducts,
 	                          .rules = ref->rules,
@@ -311,9 +332,16 @@ tc_err tc_dose_give(struct tc_dbc *c, const struct tc_stock_by *by,
 		               ? tc_fault_set(f, TC_ERR_SCHEDULE, "lot_id",
 		                              "this person was already given this vaccine today")
 		               : tc_qs_err(qs, f);
-	if ((rc = tc_stock_administer(c, by, in->site_id, in->lot_id, out->id, &flagged, f)) !=
-	    TC_ERR_OK)
+	struct tc_stock_where at = {.facility_id = in->site_id,
+	                            .scope = st.scope,
+	                            .lot_id = in->lot_id,
+	                            .doses_per_vial = lot.doses_per_vial,
+	                            .open_vial_hours = lot.open_vial_hours};
+	if ((rc = tc_stock_administer_at(c, by, &at, out->id, &flagged, f)) != TC_ERR_OK)
 		return rc;
+	const struct tc_product_info *info = tc_vaxref_product(ref, lot.product);
+	out->product_name = info ? info->name : lot.product;
+	out->site_name = st.name;
 	return count_dose(c, out, verdict, pn.commune, f);
 }
 

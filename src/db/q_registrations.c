@@ -177,3 +177,27 @@ enum tc_qs tc_q_registrations_in_session(struct tc_dbc *c, int64_t session_id,
 	struct tc_dbv p[] = { TC_P_I64(session_id) };
 	return collect(c, &q_in_session, p, 1, a, out, n);
 }
+
+static struct tc_sql q_complete = TC_SQL(
+	"UPDATE registrations SET status = 'done', updated_at = $2, version = version + 1"
+	" WHERE id = $1 AND status = 'scheduled' RETURNING scope_path");
+
+struct scope_out {
+	struct tc_arena *a;
+	const char **scope;
+};
+
+static int fill_scope(void *cls, const struct tc_dbrow *r)
+{
+	struct scope_out *o = cls;
+	*o->scope = tc_row_text(r, 0, o->a);
+	return 1;
+}
+
+enum tc_qs tc_q_registration_complete(struct tc_dbc *c, int64_t id, int64_t now,
+                                      struct tc_arena *a, const char **scope)
+{
+	struct tc_dbv p[] = {TC_P_I64(id), TC_P_TIME(now)};
+	struct scope_out o = {a, scope};
+	return tc_exec(c, &q_complete, p, 2, fill_scope, &o);
+}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/arena.h"
+#include "../domain/birthdate.h"
 #include "../core/log.h"
 #include "../core/tctime.h"
 #include "dbi.h"
@@ -196,7 +197,7 @@ static tc_err lot_usable(const struct lotinfo *li, int64_t now, const char *fiel
 	if (li->quarantined)
 		return tc_fault_set(f, TC_ERR_LOT_UNUSABLE, field,
 		                    "that lot is quarantined (recalled): it may not be used");
-	day_text(tc_stock_today(now), today);
+	day_text(tc_vn_day(now), today);
 	if (strcmp(li->expiry, today) < 0)
 		return tc_fault_set(f, TC_ERR_LOT_UNUSABLE, field, "that lot has expired");
 	return TC_ERR_OK;
@@ -751,13 +752,33 @@ tc_err tc_stock_administer(struct tc_dbc *c, const struct tc_stock_by *by,
 {
 	struct fac fc;
 	struct lotinfo li;
-	enum tc_qs qs;
 	tc_err rc;
 
 	*flagged = false;
 	if ((rc = load_fac(c, facility_id, "facility_id", &fc, f)) != TC_ERR_OK ||
 	    (rc = load_lot(c, lot_id, "lot_id", &li, f)) != TC_ERR_OK)
 		return rc;
+	struct tc_stock_where at = {.facility_id = facility_id,
+	                            .scope = fc.scope,
+	                            .lot_id = lot_id,
+	                            .doses_per_vial = li.doses_per_vial,
+	                            .open_vial_hours = li.open_vial_hours};
+	return tc_stock_administer_at(c, by, &at, dose_id, flagged, f);
+}
+
+tc_err tc_stock_administer_at(struct tc_dbc *c, const struct tc_stock_by *by,
+                              const struct tc_stock_where *at, int64_t dose_id, bool *flagged,
+                              struct tc_fault *f)
+{
+	int64_t facility_id = at->facility_id, lot_id = at->lot_id;
+	struct fac fc;
+	struct lotinfo li = {.doses_per_vial = at->doses_per_vial,
+	                     .open_vial_hours = at->open_vial_hours};
+	enum tc_qs qs;
+	tc_err rc;
+
+	*flagged = false;
+	snprintf(fc.scope, sizeof fc.scope, "%s", at->scope);
 	struct tc_movement m = movement("administered", "facility", "administered", facility_id,
 	                                fc.scope, lot_id, 1);
 	m.dose_id = dose_id;

@@ -249,6 +249,18 @@ tc_err tc_stock_administer(struct tc_dbc *c, const struct tc_stock_by *by,
                            int64_t facility_id, int64_t lot_id, int64_t dose_id,
                            bool *flagged, struct tc_fault *f);
 
+/* The same, for a caller that has just read the site and the lot (the
+ * injection): nothing is read again. */
+struct tc_stock_where {
+	int64_t facility_id;
+	const char *scope; /* the facility's */
+	int64_t lot_id;
+	int64_t doses_per_vial, open_vial_hours; /* the lot's product's */
+};
+tc_err tc_stock_administer_at(struct tc_dbc *c, const struct tc_stock_by *by,
+                              const struct tc_stock_where *at, int64_t dose_id, bool *flagged,
+                              struct tc_fault *f);
+
 /* Takes back one dose of a voided dose record: the 'administered' account
  * gives it back to the site's stock (kind administered, reason
  * dose_voided), so the reconciliation's administered count goes down. */

@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#define VN_UTC_OFFSET_S (7 * 3600)
-
 /* The unit path a facility's scope lies under: "VN/01/F7" -> "VN/01". */
 static size_t unit_part(const char *scope)
 {
@@ -34,12 +32,6 @@ bool tc_stock_route_ok(const char *actor_scope, const char *from_scope,
 	}
 	*is_return = up_chain;
 	return up_chain;
-}
-
-int64_t tc_stock_today(int64_t now_us)
-{
-	int64_t s = (now_us >= 0 ? now_us : now_us - 999999) / 1000000 + VN_UTC_OFFSET_S;
-	return (s >= 0 ? s : s - 86399) / 86400;
 }
 
 static bool one_of(const char *s, const char *const *set)

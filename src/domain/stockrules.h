@@ -16,9 +16,7 @@
 bool tc_stock_route_ok(const char *actor_scope, const char *from_scope,
                        const char *to_scope, bool *is_return);
 
-/* Today's date in Vietnam (UTC+7, no daylight saving) as a day number
- * (days since 1970-01-01). */
-int64_t tc_stock_today(int64_t now_us);
+/* Today's date in Vietnam is tc_vn_day (birthdate.h). */
 
 /* Where vaccine from outside comes from: covax, donation, purchase, other. */
 bool tc_stock_source_ok(const char *source);

@@ -14,7 +14,6 @@
 #include "../db/records.h"
 #include "../domain/appointment.h"
 #include "../domain/birthdate.h"
-#include "../domain/regflow.h"
 #include "api.h"
 #include "api_stock.h"
 #include "api_visits.h"
@@ -55,34 +54,25 @@ static const char *screened_product(const char *screening_json, struct tc_arena 
 	return out;
 }
 
-/* The registration the visit came with: done. */
+/* The registration the visit came with: done, the site's step
+ * (src/domain/regflow.c: scheduled -> done), taken by one guarded update
+ * (NONE: it was not scheduled any more, and stays as it is). */
 static tc_err registration_done(struct tc_dbc *c, struct inject *j, struct tc_fault *f)
 {
-	struct tc_registration g, after;
-	enum tc_reg_state from, to;
+	const char *scope = NULL;
 	enum tc_qs qs;
 
 	if (!j->before.registration_id)
 		return TC_ERR_OK;
-	if ((qs = tc_q_registration_get(c, j->before.registration_id, j->a, &g)) < 0)
-		return tc_qs_err(qs, f);
-	/* the site's step, whoever of the site or above takes it */
-	if (qs == TC_QS_NONE || !tc_reg_state_parse(g.status, &from) ||
-	    tc_regflow_step(TC_ROLE_SITE_STAFF, TC_REGA_COMPLETE, from, &to) !=
-	            TC_REGFLOW_OK)
-		return TC_ERR_OK;
-	after = g;
-	after.status = tc_reg_state_name(to);
-	after.updated_at = j->now;
-	if ((qs = tc_q_registration_update(c, &g, &after)) < 0)
+	if ((qs = tc_q_registration_complete(c, j->before.registration_id, j->now, j->a,
+	                                     &scope)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(
-		        f, TC_ERR_CONFLICT, "id",
-		        "the person's registration changed meanwhile; try again");
+		return TC_ERR_OK;
 	return tc_audit_record(c, &j->actor, "complete", "registration",
-	                       tc_arena_printf(j->a, "%lld", (long long)g.id),
-	                       g.scope_path, "{\"status\":\"scheduled\"}",
+	                       tc_arena_printf(j->a, "%lld",
+	                                       (long long)j->before.registration_id),
+	                       scope, "{\"status\":\"scheduled\"}",
 	                       "{\"status\":\"done\"}", f);
 }
 
@@ -149,9 +139,7 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	}
 	if (rc != TC_ERR_OK)
 		return rc;
-	/* read back with the product's and the site's names */
-	if ((qs = tc_q_dose_get(c, j->dose.id, j->a, &j->dose)) != TC_QS_ONE)
-		return tc_qs_err(qs, f);
+	j->dose.full_name = j->before.full_name;
 	j->after = j->before;
 	j->after.status = "vaccinated";
 	j->after.dose_id = j->dose.id;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
+#include "domain/birthdate.h"
 #include "core/tctime.h"
 #include "db/dbi.h"
 #include "db/stock.h"
@@ -116,7 +117,7 @@ static int setup(void **state)
 		fail_msg("migrate: %s", f.message);
 	if (tc_db_run(fx->db, setup_run, fx, &f) != TC_ERR_OK)
 		fail_msg("setup: %s (%s)", f.message ? f.message : "?", f.field ? f.field : "-");
-	tc_day_format(tc_stock_today(tc_now_us()), fx->today);
+	tc_day_format(tc_vn_day(tc_now_us()), fx->today);
 	*state = fx;
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* domain/stockrules: where stock may go on whose order, reasons, today. */
+/* domain/stockrules: where stock may go on whose order, reasons; and the
+ * day in Vietnam that expiries are read against (tc_vn_day). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 
 #include "domain/stockrules.h"
+#include "domain/birthdate.h"
 
 #define NAT_WH  "VN/F1"
 #define HN_WH   "VN/01/F2"
@@ -66,10 +68,10 @@ static void test_today(void **state)
 	/* 2026-03-14T16:59:59Z is 23:59:59 in Hà Nội; a second later it is the
 	 * 15th there */
 	int64_t day14 = 20526; /* days from 1970-01-01 to 2026-03-14 */
-	assert_int_equal(tc_stock_today(INT64_C(1773507599) * 1000000), day14);
-	assert_int_equal(tc_stock_today(INT64_C(1773507600) * 1000000), day14 + 1);
-	assert_int_equal(tc_stock_today(0), 0);
-	assert_int_equal(tc_stock_today(-INT64_C(7) * 3600 * 1000000 - 1), -1);
+	assert_int_equal(tc_vn_day(INT64_C(1773507599) * 1000000), day14);
+	assert_int_equal(tc_vn_day(INT64_C(1773507600) * 1000000), day14 + 1);
+	assert_int_equal(tc_vn_day(0), 0);
+	assert_int_equal(tc_vn_day(-INT64_C(7) * 3600 * 1000000 - 1), -1);
 }
 
 static void test_reasons(void **state)
