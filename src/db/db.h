@@ -669,6 +669,10 @@ enum tc_qs tc_q_idem_get(struct tc_dbc *c, const char *actor_key, const char *id
 enum tc_qs tc_q_idem_reserve(struct tc_dbc *c, const struct tc_idem_entry *e);
 /* Stores status and body for the key taken by tc_q_idem_reserve in the
  * same transaction. */
+/* Takes a key and stores its answer at once (ONE; NONE: already there):
+ * where one writer runs the jobs one after another (SQLite), nothing can
+ * come between looking a key up and writing it. */
+enum tc_qs tc_q_idem_put(struct tc_dbc *c, const struct tc_idem_entry *e);
 enum tc_qs tc_q_idem_answer(struct tc_dbc *c, const struct tc_idem_entry *e);
 /* Deletes the keys created before `before`. */
 enum tc_qs tc_q_idem_purge(struct tc_dbc *c, int64_t before);

@@ -11,6 +11,9 @@ static struct tc_sql q_get = TC_SQL(
 static struct tc_sql q_reserve = TC_SQL(
 	"INSERT INTO idempotency_keys (actor_key, idem_key, request_sha, status, body,"
 	" created_at) VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING");
+static struct tc_sql q_put = TC_SQL(
+	"INSERT INTO idempotency_keys (actor_key, idem_key, request_sha, status, body,"
+	" created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING");
 static struct tc_sql q_answer = TC_SQL(
 	"UPDATE idempotency_keys SET status = $3, body = $4"
 	" WHERE actor_key = $1 AND idem_key = $2");
@@ -41,6 +44,14 @@ enum tc_qs tc_q_idem_reserve(struct tc_dbc *c, const struct tc_idem_entry *e)
 	struct tc_dbv p[] = {TC_P_TEXT(e->actor_key), TC_P_TEXT(e->idem_key),
 	                     TC_P_TEXT(e->request_sha), TC_P_TIME(e->created_at)};
 	return tc_exec(c, &q_reserve, p, 4, NULL, NULL);
+}
+
+enum tc_qs tc_q_idem_put(struct tc_dbc *c, const struct tc_idem_entry *e)
+{
+	struct tc_dbv p[] = {TC_P_TEXT(e->actor_key),   TC_P_TEXT(e->idem_key),
+	                     TC_P_TEXT(e->request_sha), TC_P_I64(e->status),
+	                     TC_P_TEXT(e->body),        TC_P_TIME(e->created_at)};
+	return tc_exec(c, &q_put, p, 6, NULL, NULL);
 }
 
 enum tc_qs tc_q_idem_answer(struct tc_dbc *c, const struct tc_idem_entry *e)

@@ -81,10 +81,19 @@ static const char *inject_text(const struct inject *j)
 	struct tc_jtext x;
 	struct tc_jw *w = tc_jtext_begin(&x);
 
+	/* what was decided, compactly: the dose record itself is the doses
+	 * table's, never edited, only voided */
 	tc_jw_obj(w);
 	tc_jw_kstr(w, "status", j->after.status);
-	tc_jw_key(w, "dose");
-	tc_jw_dose(w, &j->dose);
+	tc_jw_kint(w, "dose_id", j->dose.id);
+	tc_jw_kstr(w, "product", j->dose.product);
+	tc_jw_kint(w, "lot_id", j->dose.lot_id);
+	tc_jw_kstr(w, "kind", j->dose.kind);
+	tc_jw_kint(w, "number", j->dose.number);
+	if (j->dose.flags && *j->dose.flags)
+		tc_jw_kstr(w, "flags", j->dose.flags);
+	if (j->dose.override_reason)
+		tc_jw_kstr(w, "override_reason", j->dose.override_reason);
 	tc_jw_end(w);
 	return tc_jtext_end(&x, j->a);
 }

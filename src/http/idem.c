@@ -13,6 +13,7 @@
 #include "../core/tctime.h"
 #include "../crypto/secret.h"
 #include "request.h"
+#include "server.h"
 
 #define IDEM_HEADER "Idempotency-Key"
 #define IDEM_MAX 255
@@ -75,20 +76,27 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return replay(st, &found, f);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
-	qs = tc_q_idem_reserve(c, &st->key);
-	/* A concurrent request took the key and committed since we looked
-	 * (PostgreSQL): the next attempt of the job finds its answer. */
-	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
-	if (qs < 0)
-		return tc_qs_err(qs, f);
+	/* Writers side by side (PostgreSQL): the key is taken first, so a
+	 * concurrent request with it waits on its row. One writer (SQLite):
+	 * nothing comes between the look-up and the write, and the key and
+	 * its answer go in as one row at the end. */
+	bool serial = tc_db_kind(tc_server_db(r->srv)) == TC_DB_SQLITE;
+	if (!serial) {
+		qs = tc_q_idem_reserve(c, &st->key);
+		/* A concurrent request took the key and committed since we
+		 * looked: the next attempt of the job finds its answer. */
+		if (qs == TC_QS_NONE)
+			return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
+		if (qs < 0)
+			return tc_qs_err(qs, f);
+	}
 	rc = st->run(c, st->cls, f);
 	if (rc != TC_ERR_OK)
 		return rc; /* rolled back with the key */
 	st->status = st->render(st->cls, tc_reply_begin(r));
 	st->key.status = st->status;
 	st->key.body = r->out.data ? r->out.data : "";
-	qs = tc_q_idem_answer(c, &st->key);
+	qs = serial ? tc_q_idem_put(c, &st->key) : tc_q_idem_answer(c, &st->key);
 	st->key.body = NULL; /* r->out's, not ours */
 	if (qs == TC_QS_NONE)
 		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
