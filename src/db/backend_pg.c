@@ -74,7 +74,10 @@ static enum tc_qs pg_status(struct pg_conn *c, PGresult *res, const char *what)
 	if (PQstatus(c->h) != CONNECTION_OK) {
 		c->base.broken = true;
 		tc_error("db: PostgreSQL connection lost: %s", PQerrorMessage(c->h));
-		return TC_QS_HARD;
+		/* a read may simply be asked again (503) once the pool has
+		 * reconnected; a writer's job is answered by run_alone, which
+		 * knows whether anything may have been committed */
+		return c->base.writer ? TC_QS_HARD : TC_QS_RETRY;
 	}
 	if (state) {
 		if (strcmp(state, "23505") == 0)
