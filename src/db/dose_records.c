@@ -9,6 +9,7 @@
 #include "../core/arena.h"
 #include "../domain/appointment.h"
 #include "../domain/birthdate.h"
+#include "counters.h"
 #include "dbi.h"
 #include "visits.h"
 
@@ -23,31 +24,8 @@ static struct tc_sql q_restate = TC_SQL(
 	"UPDATE doses SET kind = $2, number = $3, flags = $4,"
 	" review = CASE WHEN $4 <> '' AND review = 'none' THEN 'pending' ELSE review END,"
 	" version = version + 1 WHERE id = $1");
-static struct tc_sql q_count_add = TC_SQL(
-	"INSERT INTO dose_counts (day, unit_code, product, kind, number, n)"
-	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, unit_code, product, kind, number)"
-	" DO UPDATE SET n = dose_counts.n + excluded.n");
-/* Taking a count back: the row exists (it was counted), and an upsert of
- * a negative count would fail its CHECK before it met the conflict. */
-static struct tc_sql q_count_sub = TC_SQL(
-	"UPDATE dose_counts SET n = n + $6 WHERE day = $1 AND unit_code = $2 AND product = $3"
-	" AND kind = $4 AND number = $5");
-static struct tc_sql q_coverage_move = TC_SQL(
-	"UPDATE coverage_counts SET first = first + $2, complete = complete + $3,"
-	" boosted = boosted + $4 WHERE unit_code = $1");
 static struct tc_sql q_status_get = TC_SQL(
 	"SELECT doses, complete, boosters FROM vax_status WHERE citizen_id = $1");
-static struct tc_sql q_status_put = TC_SQL(
-	"INSERT INTO vax_status (citizen_id, commune_code, doses, complete, boosters, last_day)"
-	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (citizen_id) DO UPDATE SET"
-	" commune_code = excluded.commune_code, doses = excluded.doses,"
-	" complete = excluded.complete, boosters = excluded.boosters,"
-	" last_day = excluded.last_day");
-static struct tc_sql q_coverage_add = TC_SQL(
-	"INSERT INTO coverage_counts (unit_code, first, complete, boosted) VALUES ($1, $2, $3, $4)"
-	" ON CONFLICT (unit_code) DO UPDATE SET first = coverage_counts.first + excluded.first,"
-	" complete = coverage_counts.complete + excluded.complete,"
-	" boosted = coverage_counts.boosted + excluded.boosted");
 static struct tc_sql q_same_dose = TC_SQL(
 	"SELECT id FROM doses WHERE citizen_id = $1 AND product = $2 AND given_on = $3"
 	" AND status = 'valid'");
@@ -100,20 +78,6 @@ static const char *kind_name(int k)
 	                                                                           : NULL;
 }
 
-static tc_err count(struct tc_dbc *c, const struct tc_dose *d, const char *kind,
-                    int64_t number, int64_t delta, struct tc_fault *f)
-{
-	if (!kind || !d->unit_code)
-		return TC_ERR_OK;
-	struct tc_dbv p[] = {TC_P_TEXT(d->given_on), TC_P_TEXT(d->unit_code),
-	                     TC_P_TEXT(d->product),  TC_P_TEXT(kind),
-	                     TC_P_I64(number),       TC_P_I64(delta)};
-	enum tc_qs qs = tc_exec(c, delta < 0 ? &q_count_sub : &q_count_add, p, 6, NULL, NULL);
-	if (qs == TC_QS_NONE && delta < 0)
-		return tc_fault_internal(f, TC_ERR_DB, "a dose counter to take back is missing");
-	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
-}
-
 static int fill_status(void *cls, const struct tc_dbrow *r)
 {
 	int64_t *v = cls;
@@ -162,9 +126,8 @@ static tc_err restate_person(struct tc_dbc *c, const struct tc_vaxref *ref, int6
 	                                       : INT64_MIN};
 	tc_sched_renumber(&cx, sd, n, res, a);
 
-	int64_t doses = 0, boosters = 0, old[3] = {0, 0, 0};
-	bool complete = false;
-	const char *last_day = NULL;
+	struct tc_vax_status was = {0}, now = {0};
+	int64_t old[3] = {0, 0, 0};
 	for (size_t i = 0; i < n; i++) {
 		const struct tc_dose *d = &h[i];
 		bool site = strcmp(d->source, "site") == 0;
@@ -174,16 +137,16 @@ static tc_err restate_person(struct tc_dbc *c, const struct tc_vaxref *ref, int6
 		const char *kind = kind_name(res[i].kind);
 
 		if (res[i].kind != TC_SCHED_KIND_NONE) {
-			doses++;
-			boosters += res[i].kind == TC_SCHED_KIND_BOOSTER;
-			complete |= res[i].completes || res[i].kind == TC_SCHED_KIND_BOOSTER;
-			if (!last_day || strcmp(d->given_on, last_day) > 0)
-				last_day = d->given_on;
+			now.doses++;
+			now.boosters += res[i].kind == TC_SCHED_KIND_BOOSTER;
+			now.complete |= res[i].completes || res[i].kind == TC_SCHED_KIND_BOOSTER;
+			if (!now.last_day || strcmp(d->given_on, now.last_day) > 0)
+				now.last_day = d->given_on;
 		}
 		if (!res[i].changed && strcmp(flags, d->flags) == 0)
 			continue;
-		if ((rc = count(c, d, d->kind, d->number, -1, f)) != TC_ERR_OK ||
-		    (rc = count(c, d, kind, res[i].number, 1, f)) != TC_ERR_OK)
+		if ((rc = tc_count_day(c, d, d->kind, d->number, -1, f)) != TC_ERR_OK ||
+		    (rc = tc_count_day(c, d, kind, res[i].number, 1, f)) != TC_ERR_OK)
 			return rc;
 		struct tc_dbv p[] = {TC_P_I64(d->id), TC_P_TEXT(kind), TC_P_I64(res[i].number),
 		                     TC_P_TEXT(flags)};
@@ -194,21 +157,11 @@ static tc_err restate_person(struct tc_dbc *c, const struct tc_vaxref *ref, int6
 	struct tc_dbv pg[] = {TC_P_I64(citizen_id)};
 	if ((qs = tc_exec(c, &q_status_get, pg, 1, fill_status, old)) < 0)
 		return tc_qs_err(qs, f);
-	struct tc_dbv ps[] = {TC_P_I64(citizen_id), TC_P_TEXT(pn->commune), TC_P_I64(doses),
-	                      TC_P_BOOL(complete),  TC_P_I64(boosters),     TC_P_TEXT(last_day)};
-	if ((qs = tc_exec(c, &q_status_put, ps, 6, NULL, NULL)) < 0)
-		return tc_qs_err(qs, f);
-	int64_t dfirst = (doses > 0) - (old[0] > 0), dcomplete = (int64_t)complete - (old[1] != 0),
-	        dboosted = (boosters > 0) - (old[2] > 0);
-	if (pn->commune && (dfirst || dcomplete || dboosted)) {
-		struct tc_dbv pc[] = {TC_P_TEXT(pn->commune), TC_P_I64(dfirst), TC_P_I64(dcomplete),
-		                      TC_P_I64(dboosted)};
-		bool back = dfirst < 0 || dcomplete < 0 || dboosted < 0;
-		if ((qs = tc_exec(c, back ? &q_coverage_move : &q_coverage_add, pc, 4, NULL,
-		                  NULL)) < 0)
-			return tc_qs_err(qs, f);
-	}
-	return TC_ERR_OK;
+	was = (struct tc_vax_status){.doses = old[0], .complete = old[1] != 0,
+	                             .boosters = old[2]};
+	if ((rc = tc_count_status(c, citizen_id, pn->commune, &now, f)) != TC_ERR_OK)
+		return rc;
+	return tc_count_coverage(c, pn->commune, &was, &now, f);
 }
 
 struct place {

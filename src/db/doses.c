@@ -9,6 +9,7 @@
 #include "../domain/birthdate.h"
 #include "../io/mixing_csv.h"
 #include "dbi.h"
+#include "counters.h"
 #include "visits.h"
 
 /* ---- Reference data ---------------------------------------------------------- */
@@ -66,21 +67,6 @@ static struct tc_sql q_lot_at_site = TC_SQL(
 static struct tc_sql q_history = TC_SQL(
 	"SELECT id, product, given_on, status FROM doses WHERE citizen_id = $1");
 
-static struct tc_sql q_count_dose = TC_SQL(
-	"INSERT INTO dose_counts (day, unit_code, product, kind, number, n)"
-	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, unit_code, product, kind, number)"
-	" DO UPDATE SET n = dose_counts.n + excluded.n");
-static struct tc_sql q_status_put = TC_SQL(
-	"INSERT INTO vax_status (citizen_id, commune_code, doses, complete, boosters, last_day)"
-	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (citizen_id) DO UPDATE SET"
-	" commune_code = excluded.commune_code, doses = excluded.doses,"
-	" complete = excluded.complete, boosters = excluded.boosters,"
-	" last_day = excluded.last_day");
-static struct tc_sql q_coverage_add = TC_SQL(
-	"INSERT INTO coverage_counts (unit_code, first, complete, boosted) VALUES ($1, $2, $3, $4)"
-	" ON CONFLICT (unit_code) DO UPDATE SET first = coverage_counts.first + excluded.first,"
-	" complete = coverage_counts.complete + excluded.complete,"
-	" boosted = coverage_counts.boosted + excluded.boosted");
 
 struct person {
 	struct tc_arena *a;
@@ -168,41 +154,32 @@ static int fill_hist(void *cls, const struct tc_dbrow *r)
 
 /* One more dose in the counters: per day and place, and (for the person's
  * commune) a first dose, a completed series, a first booster. */
+/* One more dose in the counters, where the person stood before taken
+ * from the schedule's reading of the history. */
 static tc_err count_dose(struct tc_dbc *c, const struct tc_dose *d,
                          const struct tc_sched_result *res, const char *commune,
                          struct tc_fault *f)
 {
-	/* where the person stood before, as the schedule counted it from the
-	 * history: doses, complete, boosters */
-	int64_t st[3] = {res->before.given + res->before.boosters,
-	                 res->before.stage >= TC_SCHED_STAGE_COMPLETE, res->before.boosters};
-	enum tc_qs qs;
+	bool booster = res->kind == TC_SCHED_KIND_BOOSTER;
+	struct tc_vax_status before = {
+		.doses = res->before.given + res->before.boosters,
+		.complete = res->before.stage >= TC_SCHED_STAGE_COMPLETE,
+		.boosters = res->before.boosters,
+	};
+	struct tc_vax_status after = {
+		.doses = before.doses + 1,
+		.complete = before.complete || res->completes || booster,
+		.boosters = before.boosters + booster,
+		.last_day = d->given_on,
+	};
+	tc_err rc;
 
 	if (!d->kind) /* not numbered (a product without a schedule): not counted */
 		return TC_ERR_OK;
-	if (d->unit_code) {
-		struct tc_dbv p[] = {TC_P_TEXT(d->given_on), TC_P_TEXT(d->unit_code),
-		                     TC_P_TEXT(d->product),  TC_P_TEXT(d->kind),
-		                     TC_P_I64(d->number),    TC_P_I64(1)};
-		if ((qs = tc_exec(c, &q_count_dose, p, 6, NULL, NULL)) < 0)
-			return tc_qs_err(qs, f);
-	}
-	bool first = st[0] == 0, complete = !st[1] && (res->completes ||
-	                                               res->kind == TC_SCHED_KIND_BOOSTER);
-	bool boosted = st[2] == 0 && res->kind == TC_SCHED_KIND_BOOSTER;
-	struct tc_dbv ps[] = {TC_P_I64(d->citizen_id), TC_P_TEXT(commune), TC_P_I64(st[0] + 1),
-	                      TC_P_BOOL(st[1] || complete),
-	                      TC_P_I64(st[2] + (res->kind == TC_SCHED_KIND_BOOSTER)),
-	                      TC_P_TEXT(d->given_on)};
-	if ((qs = tc_exec(c, &q_status_put, ps, 6, NULL, NULL)) < 0)
-		return tc_qs_err(qs, f);
-	if (commune && (first || complete || boosted)) {
-		struct tc_dbv pc[] = {TC_P_TEXT(commune), TC_P_I64(first), TC_P_I64(complete),
-		                      TC_P_I64(boosted)};
-		if ((qs = tc_exec(c, &q_coverage_add, pc, 4, NULL, NULL)) < 0)
-			return tc_qs_err(qs, f);
-	}
-	return TC_ERR_OK;
+	if ((rc = tc_count_day(c, d, d->kind, d->number, 1, f)) != TC_ERR_OK ||
+	    (rc = tc_count_status(c, d->citizen_id, commune, &after, f)) != TC_ERR_OK)
+		return rc;
+	return tc_count_coverage(c, commune, &before, &after, f);
 }
 
 static const char *kind_name(enum tc_sched_kind k)
