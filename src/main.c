@@ -60,6 +60,19 @@ struct tc_db *tc_cli_open(const char *where)
 	return db;
 }
 
+struct tc_db *tc_cli_open_current(const char *where, const char *cmd)
+{
+	struct tc_fault f = {0};
+	struct tc_db *db = tc_cli_open(where);
+
+	if (db && tc_db_check_schema(db, &f) != TC_ERR_OK) {
+		fprintf(stderr, "tiemchung %s: %s\n", cmd, f.message ? f.message : tc_err_message(f.code));
+		tc_db_close(db);
+		db = NULL;
+	}
+	return db;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;

@@ -23,6 +23,10 @@ const char *tc_cli_default_db(void);
 const char *tc_cli_default_data(void);
 /* Opens the database for a command (jobs run inline); prints why not. */
 struct tc_db *tc_cli_open(const char *where);
+/* The same, refusing (with the reason, as "tiemchung CMD: ...") a schema
+ * that is not exactly this program's: for commands that read or write
+ * data. */
+struct tc_db *tc_cli_open_current(const char *where, const char *cmd);
 
 /* Adds a staff account as the operator (national scope): the same rules
  * as POST /api/v1/users. Returns 0, 1 on a refusal (printed), or -1 when

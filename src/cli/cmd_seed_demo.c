@@ -190,14 +190,9 @@ int tc_cmd_seed_demo(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	db = tc_cli_open(where);
+	db = tc_cli_open_current(where, "seed-demo");
 	if (db == NULL)
 		return 1;
-	if (tc_db_check_schema(db, &f) != TC_ERR_OK) {
-		fprintf(stderr, "tiemchung seed-demo: %s\n", f.message);
-		tc_db_close(db);
-		return 1;
-	}
 	tc_arena_init(&a);
 	puts("Demo facilities:");
 	for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {

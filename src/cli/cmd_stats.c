@@ -60,14 +60,9 @@ int tc_cmd_stats(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	db = tc_cli_open(where);
+	db = tc_cli_open_current(where, "stats");
 	if (db == NULL)
 		return 1;
-	if (tc_db_check_schema(db, &f) != TC_ERR_OK) {
-		fprintf(stderr, "tiemchung stats: %s\n", f.message);
-		tc_db_close(db);
-		return 1;
-	}
 	tc_arena_init(&a);
 	struct rebuild_job j = { .a = &a, .data_dir = data };
 	if (tc_db_run(db, rebuild_run, &j, &f) != TC_ERR_OK) {

@@ -66,14 +66,9 @@ int tc_cmd_stock(int argc, char **argv)
 		fprintf(stderr, "tiemchung stock: unknown subcommand '%s'\n%s", what, usage);
 		return 2;
 	}
-	db = tc_cli_open(where);
+	db = tc_cli_open_current(where, "stock");
 	if (db == NULL)
 		return 1;
-	if (tc_db_check_schema(db, &f) != TC_ERR_OK) {
-		fprintf(stderr, "tiemchung stock: %s\n", f.message);
-		tc_db_close(db);
-		return 1;
-	}
 	tc_arena_init(&a);
 	if (strcmp(what, "check") == 0) {
 		struct check_job j = {.a = &a};
