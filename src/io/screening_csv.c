@@ -6,7 +6,7 @@
 #include "../core/arena.h"
 #include "../core/jspec.h"
 #include "../crypto/secret.h"
-#include "csv.h"
+#include "datacsv.h"
 #include "units_csv.h"
 
 #define MAX_ROWS      999 /* orders are 1..999 and unique */
@@ -35,33 +35,32 @@ enum col {
 
 enum { ITEMS = 1, LIMITS = 2 };
 
-static const struct column {
-	const char *item_name, *limit_name; /* the header's name in each file */
-} columns[NCOLS] = {
-	[C_ORDER] = { "order", "order" },
-	[C_CODE] = { "code", "code" },
-	[C_APPLIES] = { "applies_to", NULL },
-	[C_ANSWER] = { "answer", NULL },
-	[C_MEASURE] = { NULL, "measure" },
-	[C_OP] = { NULL, "op" },
-	[C_VALUE] = { NULL, "value" },
-	[C_OUTCOME] = { "outcome", "outcome" },
-	[C_POSTPONE] = { "postpone_days", "postpone_days" },
-	[C_OBSERVE] = { "observe_minutes", "observe_minutes" },
-	[C_TEXT_VI] = { "question_vi", "text_vi" },
-	[C_TEXT_EN] = { "question_en", "text_en" },
-	[C_SOURCE] = { "source", "source" },
+/* The header's names in each file; NULL: not in that file. */
+static const char *const item_names[NCOLS] = {
+	[C_ORDER] = "order",
+	[C_CODE] = "code",
+	[C_APPLIES] = "applies_to",
+	[C_ANSWER] = "answer",
+	[C_OUTCOME] = "outcome",
+	[C_POSTPONE] = "postpone_days",
+	[C_OBSERVE] = "observe_minutes",
+	[C_TEXT_VI] = "question_vi",
+	[C_TEXT_EN] = "question_en",
+	[C_SOURCE] = "source",
 };
 
-struct reader {
-	const char *file;
-	int kind; /* ITEMS or LIMITS */
-	struct tc_csv r;
-	size_t skipped; /* comment lines before the header */
-	int pos[NCOLS]; /* the column's index in a row, -1 if not in this file */
-	size_t ncols;   /* fields in the header */
-	struct tc_arena *a;
-	struct tc_fault *f;
+static const char *const limit_names[NCOLS] = {
+	[C_ORDER] = "order",
+	[C_CODE] = "code",
+	[C_MEASURE] = "measure",
+	[C_OP] = "op",
+	[C_VALUE] = "value",
+	[C_OUTCOME] = "outcome",
+	[C_POSTPONE] = "postpone_days",
+	[C_OBSERVE] = "observe_minutes",
+	[C_TEXT_VI] = "text_vi",
+	[C_TEXT_EN] = "text_en",
+	[C_SOURCE] = "source",
 };
 
 /* One row's values common to both files. */
@@ -73,187 +72,101 @@ struct common {
 	const char *text_vi, *text_en, *source;
 };
 
-static const char *col_name(const struct reader *rd, enum col c)
-{
-	return rd->kind == ITEMS ? columns[c].item_name : columns[c].limit_name;
-}
-
-static size_t line(const struct reader *rd)
-{
-	return rd->r.line + rd->skipped;
-}
-
-static tc_err fail_at(struct reader *rd, enum col c, const char *why,
-                      const struct tc_csv_field *v)
-{
-	return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file",
-	                     "%s line %zu column %d (%s): %s%s%.40s%s", rd->file,
-	                     line(rd), rd->pos[c] + 1, col_name(rd, c), why,
-	                     v ? " '" : "", v ? v->s : "", v ? "'" : "");
-}
-
-static const struct tc_csv_field *field(const struct reader *rd, enum col c)
-{
-	return &rd->r.fields[rd->pos[c]];
-}
-
-static bool is(const struct tc_csv_field *v, const char *s)
-{
-	return strlen(s) == v->n && memcmp(s, v->s, v->n) == 0;
-}
-
-/* Comment and blank lines at the top (and a byte-order mark before them);
- * returns how many lines were skipped and moves *p past them. */
-static size_t skip_comments(const char **p, const char *end)
-{
-	size_t lines = 0;
-
-	if (end - *p >= 3 && memcmp(*p, "\xEF\xBB\xBF", 3) == 0)
-		*p += 3;
-	while (*p < end && (**p == '#' || **p == '\n' || **p == '\r')) {
-		const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-		*p = nl ? nl + 1 : end;
-		lines++;
-	}
-	return lines;
-}
-
-static tc_err read_header(struct reader *rd)
-{
-	int got = tc_csv_next(&rd->r);
-
-	if (got != 1) /* the reader counts no line in an empty input */
-		return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file", "%s line %zu: %s",
-		                     rd->file,
-		                     (rd->r.line ? rd->r.line : 1) + rd->skipped,
-		                     got < 0 ? rd->r.error : "no header row");
-	for (int c = 0; c < NCOLS; c++)
-		rd->pos[c] = -1;
-	rd->ncols = rd->r.nfields;
-	for (size_t i = 0; i < rd->r.nfields; i++) {
-		const struct tc_csv_field *h = &rd->r.fields[i];
-		int c = 0;
-		while (c < NCOLS &&
-		       !(col_name(rd, (enum col)c) && is(h, col_name(rd, (enum col)c))))
-			c++;
-		if (c == NCOLS || rd->pos[c] >= 0)
-			return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file",
-			                     "%s line %zu column %zu: %s column '%.40s'",
-			                     rd->file, line(rd), i + 1,
-			                     c == NCOLS ? "unknown" : "repeated", h->s);
-		rd->pos[c] = (int)i;
-	}
-	for (int c = 0; c < NCOLS; c++)
-		if (col_name(rd, (enum col)c) && rd->pos[c] < 0)
-			return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file",
-			                     "%s line %zu: the header has no column %s",
-			                     rd->file, line(rd),
-			                     col_name(rd, (enum col)c));
-	return TC_ERR_OK;
-}
-
 /* A whole number in [min, max]; an empty field is 0, or refused when
  * `required`. */
-static tc_err read_int(struct reader *rd, enum col c, bool required, int min, int max,
+static tc_err read_int(struct tc_datacsv *d, enum col c, bool required, int min, int max,
                        int *out)
 {
-	const struct tc_csv_field *v = field(rd, c);
-	int64_t n;
+	int64_t n = 0;
+	tc_err rc = tc_datacsv_number(d, c, required, min, max, &n);
 
-	*out = 0;
-	if (v->n == 0) {
-		if (required)
-			return fail_at(rd, c, "a value is required", NULL);
-		return TC_ERR_OK;
-	}
-	if (strlen(v->s) != v->n || !tc_parse_i64(v->s, min, max, &n))
-		return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file",
-		                     "%s line %zu column %d (%s): '%.20s' is not a whole "
-		                     "number from %d to %d",
-		                     rd->file, line(rd), rd->pos[c] + 1, col_name(rd, c),
-		                     v->s, min, max);
 	*out = (int)n;
-	return TC_ERR_OK;
+	return rc;
 }
 
 /* Text shown to people: non-empty UTF-8 on one line, not too long. */
-static tc_err read_text(struct reader *rd, enum col c, const char **out)
+static tc_err read_text(struct tc_datacsv *d, enum col c, const char **out)
 {
-	const struct tc_csv_field *v = field(rd, c);
+	const struct tc_csv_field *v = tc_datacsv_field(d, c);
 	long cps = strlen(v->s) == v->n ? tc_utf8_check(v->s, v->n, false) : -1;
 
 	if (v->n == 0)
-		return fail_at(rd, c, "a value is required", NULL);
+		return tc_datacsv_fail(d, c, "a value is required", NULL);
 	if (cps < 0)
-		return fail_at(rd, c, "not UTF-8 text on one line", NULL);
+		return tc_datacsv_fail(d, c, "not UTF-8 text on one line", NULL);
 	if (cps > MAX_TEXT)
-		return fail_at(rd, c, "longer than 600 characters", NULL);
-	*out = tc_arena_strndup(rd->a, v->s, v->n);
+		return tc_datacsv_fail(d, c, "longer than 600 characters", NULL);
+	*out = tc_arena_strndup(d->a, v->s, v->n);
 	return TC_ERR_OK;
 }
 
-static tc_err read_code(struct reader *rd, const char **out)
+static tc_err read_code(struct tc_datacsv *d, const char **out)
 {
-	const struct tc_csv_field *v = field(rd, C_CODE);
+	const struct tc_csv_field *v = tc_datacsv_field(d, C_CODE);
 
 	if (v->n == 0 || v->n > MAX_CODE)
-		return fail_at(rd, C_CODE, "must be 1 to 48 characters", NULL);
+		return tc_datacsv_fail(d, C_CODE, "must be 1 to 48 characters", NULL);
 	for (size_t i = 0; i < v->n; i++)
 		if (!((v->s[i] >= 'a' && v->s[i] <= 'z') ||
 		      (v->s[i] >= '0' && v->s[i] <= '9') || v->s[i] == '_'))
-			return fail_at(rd, C_CODE, "only a-z, 0-9 and _ are allowed in",
-			               v);
-	if (is(v, TC_SCREEN_AGE_CODE) || is(v, TC_SCREEN_CONSENT_CODE))
-		return fail_at(rd, C_CODE, "reserved for the program's own reasons:", v);
-	*out = tc_arena_strndup(rd->a, v->s, v->n);
+			return tc_datacsv_fail(
+			        d, C_CODE, "only a-z, 0-9 and _ are allowed in", v->s);
+	if (tc_datacsv_is(v, TC_SCREEN_AGE_CODE) ||
+	    tc_datacsv_is(v, TC_SCREEN_CONSENT_CODE))
+		return tc_datacsv_fail(d, C_CODE,
+		                       "reserved for the program's own reasons:", v->s);
+	*out = tc_arena_strndup(d->a, v->s, v->n);
 	return TC_ERR_OK;
 }
 
-static tc_err read_common(struct reader *rd, struct common *x)
+static tc_err read_common(struct tc_datacsv *d, struct common *x)
 {
 	const struct tc_csv_field *v;
 	tc_err rc;
 
-	if ((rc = read_int(rd, C_ORDER, true, 1, MAX_ROWS, &x->order)) ||
-	    (rc = read_code(rd, &x->code)))
+	if ((rc = read_int(d, C_ORDER, true, 1, MAX_ROWS, &x->order)) ||
+	    (rc = read_code(d, &x->code)))
 		return rc;
-	v = field(rd, C_OUTCOME);
+	v = tc_datacsv_field(d, C_OUTCOME);
 	if (strlen(v->s) != v->n || !tc_screen_outcome_parse(v->s, &x->outcome) ||
 	    x->outcome == TC_SCREEN_ELIGIBLE || x->outcome == TC_SCREEN_NEEDS_CONSENT)
-		return fail_at(
-		        rd, C_OUTCOME,
-		        "not one of contraindicated, refer, postpone, caution:", v);
+		return tc_datacsv_fail(
+		        d, C_OUTCOME,
+		        "not one of contraindicated, refer, postpone, caution:", v->s);
 	if (x->outcome == TC_SCREEN_POSTPONE) {
-		if ((rc = read_int(rd, C_POSTPONE, true, 0, MAX_WAIT_DAYS,
+		if ((rc = read_int(d, C_POSTPONE, true, 0, MAX_WAIT_DAYS,
 		                   &x->postpone_days)))
 			return rc;
-	} else if (field(rd, C_POSTPONE)->n != 0) {
-		return fail_at(rd, C_POSTPONE,
-		               "must be empty unless the outcome is postpone", NULL);
+	} else if (tc_datacsv_field(d, C_POSTPONE)->n != 0) {
+		return tc_datacsv_fail(d, C_POSTPONE,
+		                       "must be empty unless the outcome is postpone",
+		                       NULL);
 	}
-	if ((rc = read_int(rd, C_OBSERVE, false, TC_SCREEN_OBSERVE_MINUTES + 1,
+	if ((rc = read_int(d, C_OBSERVE, false, TC_SCREEN_OBSERVE_MINUTES + 1,
 	                   MAX_OBSERVE, &x->observe_minutes)) ||
-	    (rc = read_text(rd, C_TEXT_VI, &x->text_vi)) ||
-	    (rc = read_text(rd, C_TEXT_EN, &x->text_en)) ||
-	    (rc = read_text(rd, C_SOURCE, &x->source)))
+	    (rc = read_text(d, C_TEXT_VI, &x->text_vi)) ||
+	    (rc = read_text(d, C_TEXT_EN, &x->text_en)) ||
+	    (rc = read_text(d, C_SOURCE, &x->source)))
 		return rc;
 	return TC_ERR_OK;
 }
 
-static tc_err read_item(struct reader *rd, struct tc_screen_item *it)
+static tc_err read_item(struct tc_datacsv *d, struct tc_screen_item *it)
 {
 	const struct tc_csv_field *v;
 	struct common x = { 0 };
 	tc_err rc;
 
-	if ((rc = read_common(rd, &x)))
+	if ((rc = read_common(d, &x)))
 		return rc;
-	v = field(rd, C_APPLIES);
+	v = tc_datacsv_field(d, C_APPLIES);
 	if (strlen(v->s) != v->n || !tc_screen_applies_parse(v->s, &it->applies))
-		return fail_at(rd, C_APPLIES, "not one of all, female, minor, adult:", v);
-	v = field(rd, C_ANSWER);
-	if (!is(v, "yes_no"))
-		return fail_at(rd, C_ANSWER, "not yes_no (the only kind of answer):", v);
+		return tc_datacsv_fail(d, C_APPLIES,
+		                       "not one of all, female, minor, adult:", v->s);
+	v = tc_datacsv_field(d, C_ANSWER);
+	if (!tc_datacsv_is(v, "yes_no"))
+		return tc_datacsv_fail(d, C_ANSWER,
+		                       "not yes_no (the only kind of answer):", v->s);
 	it->order = x.order;
 	it->code = x.code;
 	it->outcome = x.outcome;
@@ -290,31 +203,32 @@ static bool parse_tenths(const struct tc_csv_field *v, int min, int max, int *ou
 	return true;
 }
 
-static tc_err read_limit(struct reader *rd, struct tc_screen_limit *l)
+static tc_err read_limit(struct tc_datacsv *d, struct tc_screen_limit *l)
 {
 	const struct tc_csv_field *v;
 	struct common x = { 0 };
 	int min, max;
 	tc_err rc;
 
-	if ((rc = read_common(rd, &x)))
+	if ((rc = read_common(d, &x)))
 		return rc;
-	v = field(rd, C_MEASURE);
+	v = tc_datacsv_field(d, C_MEASURE);
 	if (strlen(v->s) != v->n || !tc_screen_measure_parse(v->s, &l->measure))
-		return fail_at(rd, C_MEASURE,
-		               "not one of temperature, systolic, diastolic, pulse:", v);
-	v = field(rd, C_OP);
+		return tc_datacsv_fail(
+		        d, C_MEASURE,
+		        "not one of temperature, systolic, diastolic, pulse:", v->s);
+	v = tc_datacsv_field(d, C_OP);
 	if (strlen(v->s) != v->n || !tc_screen_cmp_parse(v->s, &l->cmp))
-		return fail_at(rd, C_OP, "not one of lt, le, gt, ge:", v);
+		return tc_datacsv_fail(d, C_OP, "not one of lt, le, gt, ge:", v->s);
 	tc_screen_measure_range(l->measure, &min, &max);
 	if (l->measure == TC_SCREEN_TEMPERATURE) {
-		if (!parse_tenths(field(rd, C_VALUE), min, max, &l->value))
-			return fail_at(
-			        rd, C_VALUE,
+		if (!parse_tenths(tc_datacsv_field(d, C_VALUE), min, max, &l->value))
+			return tc_datacsv_fail(
+			        d, C_VALUE,
 			        "not a temperature from 30.0 to 45.0 (one decimal at "
 			        "most):",
-			        field(rd, C_VALUE));
-	} else if ((rc = read_int(rd, C_VALUE, true, min, max, &l->value))) {
+			        tc_datacsv_field(d, C_VALUE)->s);
+	} else if ((rc = read_int(d, C_VALUE, true, min, max, &l->value))) {
 		return rc;
 	}
 	l->order = x.order;
@@ -330,74 +244,65 @@ static tc_err read_limit(struct reader *rd, struct tc_screen_limit *l)
 
 /* Whether `code` or `order` was already used: codes across both files,
  * orders within this one (codes[0..n), orders[0..n) of this file). */
-static tc_err check_unique(struct reader *rd, const char *code, int order,
+static tc_err check_unique(struct tc_datacsv *d, const char *code, int order,
                            const char *const *codes, size_t ncodes, const int *orders,
                            size_t norders)
 {
 	for (size_t i = 0; i < ncodes; i++)
 		if (strcmp(codes[i], code) == 0)
-			return fail_at(rd, C_CODE, "a second row for", field(rd, C_CODE));
+			return tc_datacsv_fail(d, C_CODE, "a second row for",
+			                       tc_datacsv_field(d, C_CODE)->s);
 	for (size_t i = 0; i < norders; i++)
 		if (orders[i] == order)
-			return fail_at(rd, C_ORDER, "a second row with order",
-			               field(rd, C_ORDER));
+			return tc_datacsv_fail(d, C_ORDER, "a second row with order",
+			                       tc_datacsv_field(d, C_ORDER)->s);
 	return TC_ERR_OK;
 }
 
-/* Reads one file's rows into an array of `size`-byte records. `codes`
- * holds the codes seen so far (of both files) and grows. */
-static tc_err read_file(struct reader *rd, const char *text, size_t len, size_t size,
+/* Reads one file's rows (kind ITEMS or LIMITS) into an array of its
+ * records. `codes` holds the codes seen so far (of both files) and grows. */
+static tc_err read_file(struct tc_datacsv *d, int kind, const char *text, size_t len,
                         void **rows, size_t *nrows, const char **codes, size_t *ncodes)
 {
-	const char *p = text, *end = text + len;
-	char *out = tc_arena_zalloc(rd->a, size * MAX_ROWS);
-	int *orders = TC_NEWN(rd->a, int, MAX_ROWS);
+	size_t size = kind == ITEMS ? sizeof(struct tc_screen_item)
+	                            : sizeof(struct tc_screen_limit);
+	char *out = tc_arena_zalloc(d->a, size * MAX_ROWS);
+	int *orders = TC_NEWN(d->a, int, MAX_ROWS);
 	size_t n = 0;
-	int got;
+	bool more;
 	tc_err rc;
 
-	rd->skipped = skip_comments(&p, end);
-	tc_csv_init(&rd->r, p, (size_t)(end - p));
-	if ((rc = read_header(rd)))
-		return rc;
-	while ((got = tc_csv_next(&rd->r)) == 1) {
+	rc = kind == ITEMS ? tc_datacsv_open(d, TC_SCREEN_ITEMS_FILE, text, len,
+	                                     item_names, NCOLS, d->a, d->f)
+	                   : tc_datacsv_open(d, TC_SCREEN_LIMITS_FILE, text, len,
+	                                     limit_names, NCOLS, d->a, d->f);
+	while (rc == TC_ERR_OK && (rc = tc_datacsv_next(d, &more)) == TC_ERR_OK && more) {
 		void *row = out + n * size;
 		const char *code;
 		int order;
 
-		if (rd->r.nfields == 1 && rd->r.fields[0].n == 0)
-			continue; /* blank line */
-		if (rd->r.nfields != rd->ncols)
-			return tc_fault_setf(
-			        rd->f, rd->a, TC_ERR_IO, "file",
-			        "%s line %zu column %zu: %zu fields, the header has %zu",
-			        rd->file, line(rd),
-			        (rd->r.nfields < rd->ncols ? rd->r.nfields : rd->ncols) +
-			                1,
-			        rd->r.nfields, rd->ncols);
 		if (n == MAX_ROWS)
-			return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file",
-			                     "%s line %zu: more than %d rows", rd->file,
-			                     line(rd), MAX_ROWS);
-		if (rd->kind == ITEMS) {
+			return tc_fault_setf(d->f, d->a, TC_ERR_IO, "file",
+			                     "%s line %zu: more than %d rows", d->file,
+			                     tc_datacsv_line(d), MAX_ROWS);
+		if (kind == ITEMS) {
 			struct tc_screen_item *it = row;
-			rc = read_item(rd, it);
+			rc = read_item(d, it);
 			code = it->code;
 			order = it->order;
 		} else {
 			struct tc_screen_limit *l = row;
-			rc = read_limit(rd, l);
+			rc = read_limit(d, l);
 			code = l->code;
 			order = l->order;
 		}
-		if (rc || (rc = check_unique(rd, code, order, codes, *ncodes, orders, n)))
+		if (rc || (rc = check_unique(d, code, order, codes, *ncodes, orders, n)))
 			return rc;
 		codes[(*ncodes)++] = code;
 		orders[n++] = order;
 	}
-	if (got < 0)
-		return tc_fault_setf(rd->f, rd->a, TC_ERR_IO, "file", "%s line %zu: %s",
-		                     rd->file, line(rd), rd->r.error);
+	if (rc)
+		return rc;
 	*rows = out;
 	*nrows = n;
 	return TC_ERR_OK;
@@ -419,28 +324,21 @@ tc_err tc_screen_csv_parse(const char *items, size_t nitems, const char *limits,
                            size_t nlimits, struct tc_arena *a,
                            struct tc_screen_checklist *out, struct tc_fault *f)
 {
-	struct reader ri = {
-		.file = TC_SCREEN_ITEMS_FILE, .kind = ITEMS, .a = a, .f = f
-	};
-	struct reader rl = {
-		.file = TC_SCREEN_LIMITS_FILE, .kind = LIMITS, .a = a, .f = f
-	};
+	struct tc_datacsv di = { .a = a, .f = f }, dl = { .a = a, .f = f };
 	const char **codes = TC_NEWN(a, const char *, 2 * MAX_ROWS);
 	size_t ncodes = 0, ni = 0, nl = 0;
 	void *it = NULL, *li = NULL;
 	tc_err rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_file(&ri, items, nitems, sizeof(struct tc_screen_item), &it, &ni, codes,
-	               &ncodes);
+	rc = read_file(&di, ITEMS, items, nitems, &it, &ni, codes, &ncodes);
 	if (rc == TC_ERR_OK && ni == 0)
 		rc = tc_fault_set(f, TC_ERR_IO, "file",
 		                  TC_SCREEN_ITEMS_FILE ": no questions after the header");
 	if (rc == TC_ERR_OK)
-		rc = read_file(&rl, limits, nlimits, sizeof(struct tc_screen_limit), &li,
-		               &nl, codes, &ncodes);
-	tc_csv_cleanup(&ri.r);
-	tc_csv_cleanup(&rl.r);
+		rc = read_file(&dl, LIMITS, limits, nlimits, &li, &nl, codes, &ncodes);
+	tc_datacsv_cleanup(&di);
+	tc_datacsv_cleanup(&dl);
 	if (rc != TC_ERR_OK)
 		return rc;
 	qsort(it, ni, sizeof(struct tc_screen_item), by_item_order);
