@@ -10,7 +10,8 @@ libsodium-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libutf8proc-dev
 libqrencode-dev libpng-dev libzip-dev libexpat1-dev libfreexl-dev
 postgresql ca-certificates"
 
-# Browser tests need Debian's Chromium; Node.js and npm drive it.
+# Browser tests need Debian's Chromium; Node.js and npm drive it, and npm
+# brings the site pages' QR decoder (jsQR, for 'make run' as well).
 if [ "${TIEMCHUNG_NO_BROWSER:-}" = "" ]; then
 	PKGS="$PKGS chromium"
 	command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
