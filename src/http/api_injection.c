@@ -37,6 +37,10 @@ struct inject {
 	struct tc_arena *a;
 	const struct tc_vaxref *ref;
 	int64_t id, lot_id;
+	/* the visit as the handler read it: the product it was screened for
+	 * (parsed there, off the writer), valid while its version holds */
+	int64_t version;
+	const char *product;
 	const char *override_reason;
 	struct tc_visit before, after;
 	struct tc_dose dose;
@@ -113,6 +117,9 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return rc;
 	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
+	if (j->before.version != j->version)
+		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
+		                    "the visit changed meanwhile; load it again");
 	if (strcmp(j->before.status, "screened") != 0 || !j->before.screening ||
 	    strcmp(j->before.screening, "eligible") != 0)
 		return tc_fault_setf(f, j->a, TC_ERR_WRONG_STATE, "status",
@@ -127,7 +134,7 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		.lot_id = j->lot_id,
 		.visit_id = j->before.id,
 		.override_reason = j->override_reason,
-		.expect_product = screened_product(j->before.screening_json, j->a),
+		.expect_product = j->product,
 	};
 	memset(&verdict, 0, sizeof verdict);
 	rc = tc_dose_give(c, &by, j->ref, &in, j->a, &j->dose, &verdict, f);
@@ -198,6 +205,8 @@ tc_err tc_api_visit_injection(struct tc_req *r)
 	j->a = &r->arena;
 	j->ref = tc_server_vaxref(r->srv);
 	j->id = v->id;
+	j->version = v->version;
+	j->product = screened_product(v->screening_json, &r->arena);
 	j->lot_id = b.lot_id.v;
 	j->override_reason = b.override_reason;
 	return tc_req_write_idem(r, inject_run, j, inject_render);

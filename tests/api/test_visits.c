@@ -193,22 +193,7 @@ static long long deliver(const char *product, long long to_site)
 	return lot;
 }
 
-static long long on_hand(long long facility, long long lot)
-{
-	char *path = ts_fmt("/api/v1/stock?facility=%lld&all=1", facility);
-	json_t *j = call("GET", path, W.admin, NULL, 200), *row;
-	long long n = -1;
-	size_t i;
-
-	json_array_foreach(json_object_get(j, "stock"), i, row)
-	{
-		if (num(row, "lot_id", NULL) == lot)
-			n = num(row, "on_hand", NULL);
-	}
-	json_decref(j);
-	free(path);
-	return n;
-}
+#define on_hand(facility, lot) ts_on_hand(W.h, W.admin, (facility), (lot))
 
 /* The site's whole stock as text, for before and after. */
 static char *site_stock(void)

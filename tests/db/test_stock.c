@@ -121,8 +121,7 @@ static tc_err setup_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		fx->fac[i] = fac.id;
 	}
 	/* two products: single-dose vials, and ten-dose vials good for six
-	 * hours (set in SQL: tc_q_product_info_upsert is declared in stock.h
-	 * but not implemented yet) */
+	 * hours (only those two columns of the products change, in SQL) */
 	struct products pr = { &fx->a, { NULL, NULL }, 0 };
 	struct tc_sql q_codes = {
 		.text = "SELECT code FROM vaccine_products ORDER BY code LIMIT 2"

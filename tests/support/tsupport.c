@@ -646,3 +646,20 @@ void ts_vn_day(int delta, char out[11])
 	gmtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
+
+long long ts_on_hand(struct ts_http *h, const char *token, long long facility, long long lot)
+{
+	char *path = ts_fmt("/api/v1/stock?facility=%lld&all=1", facility);
+	json_t *j = ts_call(h, "GET", path, token, NULL, 200), *row;
+	long long n = -1;
+	size_t i;
+
+	json_array_foreach(json_object_get(j, "stock"), i, row)
+	{
+		if (json_integer_value(json_object_get(row, "lot_id")) == lot)
+			n = json_integer_value(json_object_get(row, "on_hand"));
+	}
+	json_decref(j);
+	free(path);
+	return n;
+}

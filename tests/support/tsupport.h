@@ -110,6 +110,9 @@ void ts_expect_at(struct ts_resp r, long status, const char *code,
  * parsed body (a new reference; NULL when it was not JSON). */
 json_t *ts_call(struct ts_http *h, const char *method, const char *path,
                 const char *token, const char *body, long want);
+/* Doses of a lot on hand at a facility, read with GET /api/v1/stock as
+ * `token` (-1: no balance at all). */
+long long ts_on_hand(struct ts_http *h, const char *token, long long facility, long long lot);
 /* Vietnam's date (UTC+7) `delta` days from today, "YYYY-MM-DD". */
 void ts_vn_day(int delta, char out[11]);
 
