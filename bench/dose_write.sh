@@ -26,7 +26,9 @@
 # a faster server would run out and get 409s), BENCH_DOSE_LOOP_SECONDS (5),
 # BENCH_DOSE_PG (1: also on PostgreSQL; 0: skip), BENCH_SECONDS (10),
 # BENCH_WARMUP (2), BENCH_STRACE_SECONDS (3), BENCH_SERVER_THREADS (4),
-# BENCH_LOADGEN_THREADS (2), TIEMCHUNG_BIN (build/tiemchung).
+# BENCH_LOADGEN_THREADS (2), TIEMCHUNG_BIN (build/tiemchung), BENCH_PERF (a path:
+# perf record -g of the server during the measured run, into PATH.sqlite
+# and PATH.pg).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -120,7 +122,14 @@ http_run() {
 	rss0=$(rss_mb)
 	thread_cpu "$WORK/$label.cpu0"
 	metrics "$WORK/$label.m0"
+	local perf_pid=
+	if [ -n "${BENCH_PERF:-}" ]; then
+		perf record -q -g -p "$SERVER_PID" -o "$BENCH_PERF.$label" -- sleep "$SECONDS_RUN" \
+			>/dev/null 2>&1 &
+		perf_pid=$!
+	fi
 	inject "$WORK/$label.run" "$WORK/run.txt" --label injections --timeline -d "$SECONDS_RUN"
+	[ -z "$perf_pid" ] || wait "$perf_pid" || true
 	sleep 0.3
 	metrics "$WORK/$label.m1"
 	thread_cpu "$WORK/$label.cpu1"

@@ -1,5 +1,7 @@
 # Shared by the bench/*.sh scripts: settings, a fresh demo server, login,
-# /metrics, and reading loadgen's RESULT line.
+# /metrics, and reading loadgen's RESULT line. BENCH_SERVER_ERR (a path)
+# keeps the server's standard error after the run (it is in the scratch
+# directory, removed on exit, otherwise).
 # shellcheck shell=bash disable=SC2034
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,14 +91,14 @@ start_tiemchung() {
 	SERVER_NAME=tiemchung
 	"$BIN" serve --db "$db" --listen 127.0.0.1:0 --access-log off \
 		--threads "$SERVER_THREADS" --shutdown-grace 5 \
-		>"$WORK/server.out" 2>"$WORK/server.err" &
+		>"$WORK/server.out" 2>"${BENCH_SERVER_ERR:-$WORK/server.err}" &
 	SERVER_PID=$!
 	wait_listening "$WORK/server.out"
 }
 
 start_hello() {
 	SERVER_NAME=hello
-	"$BB/hello" --threads "$SERVER_THREADS" "$@" >"$WORK/server.out" 2>"$WORK/server.err" &
+	"$BB/hello" --threads "$SERVER_THREADS" "$@" >"$WORK/server.out" 2>"${BENCH_SERVER_ERR:-$WORK/server.err}" &
 	SERVER_PID=$!
 	wait_listening "$WORK/server.out"
 }
