@@ -316,7 +316,7 @@ tc_err dp_inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	after.injected_at = by.now;
 	after.observe_until = by.now + v.observe_minutes * 60 * 1000000LL;
 	after.updated_at = by.now;
-	if ((qs = tc_q_visit_update(c, &v, &after)) != TC_QS_ONE)
+	if ((qs = tc_q_visit_injected(c, &v, &after)) != TC_QS_ONE)
 		return qs < 0 ? tc_qs_err(qs, f)
 		              : tc_fault_set(f, TC_ERR_WRONG_STATE, "visit", "changed meanwhile");
 	if ((rc = tc_audit_record(

@@ -48,7 +48,7 @@ tc_err dp_visits(struct tc_db *db, const struct dp_place *p, int64_t n, int64_t 
 /* The injection's write, as POST /api/v1/visits/{id}/injection does it
  * (inject_run in src/http/api_injection.c, which is static there): the
  * visit must be screened eligible; tc_dose_give (person, site, lot,
- * schedule, dose, stock, counters); the dose read back; the visit moves
+ * schedule, dose, stock, counters); the visit moves
  * to vaccinated with its dose; an audit entry. Left out: the session
  * check (tc_actor_still_current: the command-line actor needs none), the
  * registration's step to done (the bench's visits are walk-ins without

@@ -13,6 +13,7 @@
 #include "../core/tctime.h"
 #include "../core/util.h"
 #include "dbi.h"
+#include "walbuf.h"
 
 struct cached {
 	sqlite3_stmt *st;
@@ -30,10 +31,13 @@ struct sq_conn {
 
 /* Before SQLite's first use: no global memory statistics (they take a
  * process-wide mutex on every allocation). */
+static int walbuf_rc = SQLITE_ERROR;
+
 static void sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	sqlite3_initialize();
+	walbuf_rc = tc_walbuf_register();
 }
 
 static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
@@ -49,7 +53,12 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	pthread_once(&once, sq_configure);
 	if (writer)
 		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(db->where, &c->h, flags, NULL);
+	/* the writer's log is written once per commit (walbuf.h): only with
+	 * synchronous=FULL, which syncs it before a commit is published */
+	rc = sqlite3_open_v2(db->where, &c->h, flags,
+	                     writer && !db->opt.sqlite_sync_normal && walbuf_rc == SQLITE_OK
+	                             ? TC_WALBUF_VFS
+	                             : NULL);
 	if (rc != SQLITE_OK) {
 		if (asprintf(why, "cannot open SQLite database '%s': %s", db->where,
 		             c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc)) < 0)

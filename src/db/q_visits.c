@@ -38,6 +38,10 @@ static struct tc_sql q_visit_update = TC_SQL(
 	" dose_id = $11, injected_at = $12, observe_until = $13, completed_at = $14,"
 	" reason = $15, registration_id = $16, updated_at = $17, version = version + 1"
 	" WHERE id = $1 AND version = $2");
+static struct tc_sql q_visit_injected = TC_SQL(
+	"UPDATE visits SET status = 'vaccinated', dose_id = $3, injected_at = $4,"
+	" observe_until = $5, updated_at = $6, version = version + 1"
+	" WHERE id = $1 AND version = $2 AND status = 'screened'");
 static struct tc_sql q_visit_open_in = TC_SQL(
 	"SELECT id FROM visits WHERE citizen_id = $1 AND session_id = $2"
 	" AND status IN ('checked_in', 'screened', 'vaccinated') ORDER BY id LIMIT 1");
@@ -114,6 +118,15 @@ enum tc_qs tc_q_visit_update(struct tc_dbc *c, const struct tc_visit *before,
 	                     TC_P_TEXT(after->reason),       TC_P_ID(after->registration_id),
 	                     TC_P_TIME(after->updated_at)};
 	return tc_exec(c, &q_visit_update, p, 17, NULL, NULL);
+}
+
+enum tc_qs tc_q_visit_injected(struct tc_dbc *c, const struct tc_visit *before,
+                               const struct tc_visit *after)
+{
+	struct tc_dbv p[] = {TC_P_I64(before->id),         TC_P_I64(before->version),
+	                     TC_P_I64(after->dose_id),     TC_P_TIME(after->injected_at),
+	                     TC_P_TIME(after->observe_until), TC_P_TIME(after->updated_at)};
+	return tc_exec(c, &q_visit_injected, p, 6, NULL, NULL);
 }
 
 enum tc_qs tc_q_visit_open_in(struct tc_dbc *c, int64_t citizen_id, int64_t session_id,

@@ -173,6 +173,12 @@ enum tc_qs tc_q_visit_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
  * the stored version is still before->version (NONE otherwise). */
 enum tc_qs tc_q_visit_update(struct tc_dbc *c, const struct tc_visit *before,
                              const struct tc_visit *after);
+/* The injection's step on a visit: screened -> vaccinated with its dose,
+ * observed until `observe_until`, only if the stored version is still
+ * before->version (NONE otherwise). It writes those columns alone, so
+ * the visit's other indexes and references are left as they are. */
+enum tc_qs tc_q_visit_injected(struct tc_dbc *c, const struct tc_visit *before,
+                               const struct tc_visit *after);
 /* The person's open visit (checked in, screened or vaccinated) in a
  * session, if any. */
 enum tc_qs tc_q_visit_open_in(struct tc_dbc *c, int64_t citizen_id, int64_t session_id,

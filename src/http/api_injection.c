@@ -37,9 +37,9 @@ struct inject {
 	struct tc_arena *a;
 	const struct tc_vaxref *ref;
 	int64_t id, lot_id;
-	/* the visit as the handler read it: the product it was screened for
-	 * (parsed there, off the writer), valid while its version holds */
-	int64_t version;
+	/* the visit as the handler read it (before) and the product it was
+	 * screened for (parsed there, off the writer): valid while its
+	 * version holds, which the visit's update checks */
 	const char *product;
 	const char *override_reason;
 	struct tc_visit before, after;
@@ -115,11 +115,6 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
 	if ((rc = tc_actor_still_current(c, &j->actor, f)) != TC_ERR_OK)
 		return rc;
-	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) != TC_QS_ONE)
-		return tc_qs_err(qs, f);
-	if (j->before.version != j->version)
-		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
-		                    "the visit changed meanwhile; load it again");
 	if (strcmp(j->before.status, "screened") != 0 || !j->before.screening ||
 	    strcmp(j->before.screening, "eligible") != 0)
 		return tc_fault_setf(f, j->a, TC_ERR_WRONG_STATE, "status",
@@ -162,7 +157,7 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	j->after.injected_at = j->now;
 	j->after.observe_until = j->now + j->before.observe_minutes * MINUTE_US;
 	j->after.updated_at = j->now;
-	if ((qs = tc_q_visit_update(c, &j->before, &j->after)) < 0)
+	if ((qs = tc_q_visit_injected(c, &j->before, &j->after)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
@@ -205,7 +200,7 @@ tc_err tc_api_visit_injection(struct tc_req *r)
 	j->a = &r->arena;
 	j->ref = tc_server_vaxref(r->srv);
 	j->id = v->id;
-	j->version = v->version;
+	j->before = *v;
 	j->product = screened_product(v->screening_json, &r->arena);
 	j->lot_id = b.lot_id.v;
 	j->override_reason = b.override_reason;

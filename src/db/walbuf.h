@@ -1,0 +1,41 @@
+/* A SQLite VFS that gathers the writer's appends to the write-ahead log
+ * into a few large writes per commit.
+ *
+ * SQLite writes each frame of the log with two pwrite calls (its 24-byte
+ * header, then the page), so a group commit of 175 pages costs 350 system
+ * calls; on this machine that is 4.3 us a frame against 0.85 us when 128
+ * frames go in one call. "tc-walbuf" wraps the
+ * default VFS: every file passes through unchanged except the log, whose
+ * writes that follow on from the previous one are kept in a buffer and
+ * written together before anything that could need them on disk or in
+ * the file: a sync, a read, a truncate, asking the size, a file control,
+ * closing, and a write elsewhere in the file (which is written first).
+ *
+ * Safe only where SQLite syncs the log before it publishes a commit: a
+ * connection with synchronous=FULL (or EXTRA), whose commit ends with the
+ * log's xSync before the frames are added to the shared index that
+ * readers look in; and a log on a file system that does powersafe
+ * overwrites (SQLite's default), so that no frame is written after that
+ * sync to pad the log to a sector. A log opened without powersafe
+ * overwrite is written through. Only the server's writer connection uses
+ * it (src/db/backend_sqlite.c); readers, the checkpointer and a writer
+ * with synchronous=NORMAL use the default VFS. */
+#ifndef TC_WALBUF_H
+#define TC_WALBUF_H
+
+#include <stdint.h>
+
+#define TC_WALBUF_VFS "tc-walbuf"
+
+/* Registers the VFS (not as the default); once, before it is named in
+ * sqlite3_open_v2. 0, or an SQLite error code. */
+int tc_walbuf_register(void);
+
+/* Writes handed to the log files opened through the VFS, and the writes
+ * that reached the file system for them, since the process started. */
+struct tc_walbuf_stats {
+	uint64_t writes_in, writes_out, bytes;
+};
+void tc_walbuf_stats(struct tc_walbuf_stats *out);
+
+#endif
