@@ -9,7 +9,7 @@
 
 /* Larger than a group commit's frames (about 1 MB in the dose
  * benchmark); a bigger transaction is written in pieces of this size. */
-#define WB_CAP (4u << 20)
+#define WB_CAP   (4u << 20)
 /* The unix VFS writes at most 128 KiB - 1 in one call (its xWrite masks
  * the length with 0x1ffff): the buffer goes down in pieces of 124 KiB. */
 #define WB_PIECE (124u << 10)
@@ -85,7 +85,8 @@ static int wb_write(sqlite3_file *f, const void *in, int n, sqlite3_int64 off)
 	if (!p->is_log)
 		return p->real->pMethods->xWrite(p->real, in, n, off);
 	__atomic_add_fetch(&st_in, 1, __ATOMIC_RELAXED);
-	if (p->len > 0 && (off != p->at + (sqlite3_int64)p->len || p->len + (size_t)n > WB_CAP) &&
+	if (p->len > 0 &&
+	    (off != p->at + (sqlite3_int64)p->len || p->len + (size_t)n > WB_CAP) &&
 	    (rc = wb_flush(p)) != SQLITE_OK)
 		return rc;
 	if ((size_t)n > WB_PIECE) { /* larger than a piece: straight through */
@@ -195,7 +196,8 @@ static int wb_unfetch(sqlite3_file *f, sqlite3_int64 off, void *pg)
 
 /* ---- the VFS: xOpen wraps, the rest is the default VFS's ------------------------ */
 
-static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+                   int *out)
 {
 	struct wb_file *p = (struct wb_file *)f;
 	int rc;
@@ -294,7 +296,8 @@ static void wb_init(void)
 	wb_real = sqlite3_vfs_find(NULL);
 	/* the shared-memory index of the log needs the real files' version 2
 	 * methods; the default unix VFS has them */
-	if (wb_real == NULL || wb_real->iVersion < 2 || wb_real->xCurrentTimeInt64 == NULL) {
+	if (wb_real == NULL || wb_real->iVersion < 2 ||
+	    wb_real->xCurrentTimeInt64 == NULL) {
 		rc_register = SQLITE_ERROR;
 		return;
 	}

@@ -69,7 +69,8 @@ static void open_writer(struct fx *x)
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof *x);
-	char *dir = ts_fmt("%s/walbuf-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	char *dir =
+	        ts_fmt("%s/walbuf-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 
 	assert_int_equal(tc_walbuf_register(), SQLITE_OK);
 	assert_non_null(mkdtemp(dir));
@@ -78,7 +79,8 @@ static int setup(void **state)
 	open_writer(x);
 	exec(x->w, "CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v BLOB);"
 	           " CREATE INDEX t_k ON t (k);");
-	assert_int_equal(sqlite3_open_v2(x->where, &x->r, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(x->where, &x->r, SQLITE_OPEN_READONLY, NULL),
+	                 SQLITE_OK);
 	*state = x;
 	return 0;
 }
@@ -90,7 +92,7 @@ static int teardown(void **state)
 
 	sqlite3_close(x->r);
 	sqlite3_close(x->w);
-	static const char *const sfx[] = {"", "-wal", "-shm"};
+	static const char *const sfx[] = { "", "-wal", "-shm" };
 	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
 		char *p = ts_fmt("%s%s", x->where, sfx[i]);
 		remove(p);
@@ -108,9 +110,10 @@ static int teardown(void **state)
 static void insert(sqlite3 *h, int n, int size, uint32_t *seed)
 {
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(h, "INSERT INTO t (k, v) VALUES (?, zeroblob(?))",
-	                                    -1, &st, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	        sqlite3_prepare_v2(h, "INSERT INTO t (k, v) VALUES (?, zeroblob(?))", -1,
+	                           &st, NULL),
+	        SQLITE_OK);
 	for (int i = 0; i < n; i++) {
 		*seed = *seed * 1103515245u + 12345u;
 		sqlite3_bind_int64(st, 1, *seed >> 8);
@@ -132,7 +135,8 @@ static void test_commits_seen(void **state)
 	tc_walbuf_stats(&s0);
 	for (int i = 0; i < 300; i++) {
 		/* every 50th a transaction of several MB, more than the buffer */
-		int n = i % 50 == 49 ? 1500 : 1 + i % 40, size = i % 50 == 49 ? 3000 : 200;
+		int n = i % 50 == 49 ? 1500 : 1 + i % 40,
+		    size = i % 50 == 49 ? 3000 : 200;
 		exec(x->w, "BEGIN IMMEDIATE");
 		insert(x->w, n, size, &seed);
 		exec(x->w, "COMMIT");
@@ -201,7 +205,8 @@ static void test_reopen(void **state)
 	exec(x->w, "COMMIT");
 	sqlite3_close(x->w);
 	open_writer(x);
-	assert_int_equal(sqlite3_open_v2(x->where, &x->r, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(x->where, &x->r, SQLITE_OPEN_READONLY, NULL),
+	                 SQLITE_OK);
 	assert_int_equal(one(x->r, "SELECT COUNT(*) FROM t"), 1200);
 	assert_int_equal(one(x->w, "SELECT COUNT(*) FROM t"), 1200);
 	ok(x->w);
@@ -211,7 +216,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commits_seen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_spill_and_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spill_and_savepoints, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
