@@ -93,6 +93,14 @@ static struct tc_sql q_vial_use = TC_SQL(
 	"UPDATE open_vials SET used = used + 1,"
 	" closed_at = CASE WHEN used + 1 = doses THEN $2 ELSE closed_at END"
 	" WHERE id = $1 AND used < doses AND closed_at IS NULL");
+/* q_vial_current and q_vial_use in one statement, for the common case
+ * (NONE: no usable open vial, or another writer took its last dose). */
+static struct tc_sql q_vial_take = TC_SQL(
+	"UPDATE open_vials SET used = used + 1,"
+	" closed_at = CASE WHEN used + 1 = doses THEN $3 ELSE closed_at END"
+	" WHERE id = (SELECT id FROM open_vials WHERE facility_id = $1 AND lot_id = $2"
+	" AND closed_at IS NULL AND usable_until > $3 AND used < doses"
+	" ORDER BY opened_at, id LIMIT 1) AND used < doses AND closed_at IS NULL");
 static struct tc_sql q_vials_due = TC_SQL(
 	"SELECT id, facility_id, lot_id, scope_path FROM open_vials"
 	" WHERE closed_at IS NULL AND usable_until <= $1"
@@ -804,6 +812,13 @@ tc_err tc_stock_administer_at(struct tc_dbc *c, const struct tc_stock_by *by,
 
 	/* the dose comes from the oldest usable open vial; one closed by a
 	 * sweep in the meantime is passed over */
+	{
+		struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_I64(lot_id), TC_P_TIME(by->now)};
+		if ((qs = tc_exec(c, &q_vial_take, p, 3, NULL, NULL)) < 0)
+			return tc_qs_err(qs, f);
+		if (qs == TC_QS_ONE)
+			return TC_ERR_OK;
+	}
 	for (int tries = 0; tries < 3; tries++) {
 		int64_t vial = 0;
 		struct tc_dbv p[] = {TC_P_I64(facility_id), TC_P_I64(lot_id), TC_P_TIME(by->now)};

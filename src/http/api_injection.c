@@ -73,11 +73,10 @@ static tc_err registration_done(struct tc_dbc *c, struct inject *j, struct tc_fa
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
 		return TC_ERR_OK;
-	return tc_audit_record(c, &j->actor, "complete", "registration",
-	                       tc_arena_printf(j->a, "%lld",
-	                                       (long long)j->before.registration_id),
-	                       scope, "{\"status\":\"scheduled\"}",
-	                       "{\"status\":\"done\"}", f);
+	return tc_audit_record(
+	        c, &j->actor, "complete", "registration",
+	        tc_arena_printf(j->a, "%lld", (long long)j->before.registration_id),
+	        scope, "{\"status\":\"scheduled\"}", "{\"status\":\"done\"}", f);
 }
 
 static const char *inject_text(const struct inject *j)
@@ -177,12 +176,16 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 static unsigned inject_render(void *cls, struct tc_jw *w)
 {
 	const struct inject *j = cls;
+	struct tc_jtext x;
 
+	/* the dose once, for both places */
+	tc_jw_dose(tc_jtext_begin(&x), &j->dose);
+	const char *dose = tc_jtext_end(&x, j->a);
 	tc_jw_obj(w);
 	tc_jw_key(w, "visit");
-	tc_jw_visit(w, &j->after, &j->dose, j->now);
+	tc_jw_visit_raw(w, &j->after, dose, j->now);
 	tc_jw_key(w, "dose");
-	tc_jw_dose(w, &j->dose);
+	tc_jw_raw(w, dose);
 	tc_jw_end(w);
 	return MHD_HTTP_CREATED;
 }

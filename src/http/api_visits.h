@@ -12,6 +12,10 @@
  * `now` counts observe_seconds_left down. */
 void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
                  int64_t now);
+/* The same with its dose already written as JSON (NULL: none), for an
+ * answer that carries the dose twice. */
+void tc_jw_visit_raw(struct tc_jw *w, const struct tc_visit *v, const char *dose_json,
+                     int64_t now);
 /* DOSE of docs/visits.md. */
 
 /* A visit read inside a job with its dose, if it has one (dose->id 0

@@ -8,8 +8,8 @@
 
 #define MINUTE_US (60LL * 1000000)
 
-void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
-                 int64_t now)
+/* The visit's fields before its dose, and after it. */
+static void visit_head(struct tc_jw *w, const struct tc_visit *v)
 {
 	tc_jw_obj(w);
 	tc_jw_kint(w, "id", v->id);
@@ -29,10 +29,10 @@ void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose
 	else
 		tc_jw_null(w);
 	tc_jw_key(w, "dose");
-	if (dose && dose->id)
-		tc_jw_dose(w, dose);
-	else
-		tc_jw_null(w);
+}
+
+static void visit_tail(struct tc_jw *w, const struct tc_visit *v, int64_t now)
+{
 	tc_jw_key(w, "injected_at");
 	tc_jw_time(w, v->injected_at);
 	tc_jw_key(w, "observe_until");
@@ -52,6 +52,28 @@ void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose
 	tc_jw_time(w, v->created_at);
 	tc_jw_kint(w, "version", v->version);
 	tc_jw_end(w);
+}
+
+void tc_jw_visit(struct tc_jw *w, const struct tc_visit *v, const struct tc_dose *dose,
+                 int64_t now)
+{
+	visit_head(w, v);
+	if (dose && dose->id)
+		tc_jw_dose(w, dose);
+	else
+		tc_jw_null(w);
+	visit_tail(w, v, now);
+}
+
+void tc_jw_visit_raw(struct tc_jw *w, const struct tc_visit *v, const char *dose_json,
+                     int64_t now)
+{
+	visit_head(w, v);
+	if (dose_json)
+		tc_jw_raw(w, dose_json);
+	else
+		tc_jw_null(w);
+	visit_tail(w, v, now);
 }
 
 tc_err tc_visit_load(struct tc_dbc *c, int64_t id, struct tc_arena *a, struct tc_visit *v,
