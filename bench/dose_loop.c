@@ -12,6 +12,11 @@
  * normal (no fsync at commit: the CPU ceiling of one writer doing one
  * dose per transaction; not durable against power loss).
  *
+ * --batch N puts N doses in each transaction instead of one, as the
+ * server's group commit does: its cpu_us_per_dose is the writer thread's
+ * own cost of an injection with no HTTP around it (the benchmark prints
+ * it; it is not one of the issue's baselines).
+ *
  * Prints "RESULT doses=... doses_per_s=... sync=... cpu_us_per_dose=...".
  *
  * --prep N does only the set-up, for the HTTP benchmark and the crash
@@ -29,7 +34,25 @@
 
 static const char usage[] =
 	"usage: dose_loop --db PATH [--sync full|normal] [--seconds S] [--visits N]\n"
-	"                 [--citizens N] [--product CODE] [--data DIR] [--prep N]\n";
+	"                 [--citizens N] [--product CODE] [--data DIR] [--prep N]\n"
+	"                 [--batch N]\n";
+
+/* N injections in one transaction (--batch). */
+struct batch {
+	struct dp_inject *jobs;
+	int n;
+};
+
+static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct batch *b = cls;
+	for (int i = 0; i < b->n; i++) {
+		tc_err rc = dp_inject_run(c, &b->jobs[i], f);
+		if (rc != TC_ERR_OK)
+			return rc;
+	}
+	return TC_ERR_OK;
+}
 
 static double cpu_s(void)
 {
@@ -43,12 +66,13 @@ int main(int argc, char **argv)
 {
 	const char *where = NULL, *sync = "full", *product = "EU/1/20/1528", *data = "data";
 	double seconds = 5;
-	int64_t nvisits = 100000, ncitizens = 0, prep = 0;
+	int64_t nvisits = 100000, ncitizens = 0, prep = 0, batch = 1;
 	static const struct option opts[] = {
 		{"db", required_argument, 0, 'D'},       {"sync", required_argument, 0, 's'},
 		{"seconds", required_argument, 0, 'd'},  {"visits", required_argument, 0, 'v'},
 		{"citizens", required_argument, 0, 'c'}, {"product", required_argument, 0, 'p'},
 		{"data", required_argument, 0, 'x'},     {"prep", required_argument, 0, 'P'},
+		{"batch", required_argument, 0, 'b'},
 		{0, 0, 0, 0}};
 	int o;
 
@@ -62,11 +86,12 @@ int main(int argc, char **argv)
 		case 'p': product = optarg; break;
 		case 'x': data = optarg; break;
 		case 'P': prep = nvisits = atoll(optarg); break;
+		case 'b': batch = atoll(optarg); break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
 	if (!where || (strcmp(sync, "full") != 0 && strcmp(sync, "normal") != 0) ||
-	    seconds <= 0 || nvisits <= 0) {
+	    seconds <= 0 || nvisits <= 0 || batch < 1 || batch > 4096) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -109,24 +134,39 @@ int main(int argc, char **argv)
 
 	int64_t n = 0, failed = 0, t0 = tc_mono_us(), until = t0 + (int64_t)(seconds * 1e6);
 	double c0 = cpu_s();
-	while (n + failed < nvisits && tc_mono_us() < until) {
-		struct dp_inject j = {.ref = &ref, .visit_id = first_visit + n + failed,
-		                      .lot_id = place.lot_id, .a = &a,
-		                      .product = place.product};
+	struct dp_inject *jobs = calloc((size_t)batch, sizeof *jobs);
+	while (n + failed + batch <= nvisits && tc_mono_us() < until) {
+		struct batch b = {.jobs = jobs, .n = (int)batch};
+		for (int64_t i = 0; i < batch; i++)
+			jobs[i] = (struct dp_inject){.ref = &ref,
+			                             .visit_id = first_visit + n + failed + i,
+			                             .lot_id = place.lot_id,
+			                             .a = &a,
+			                             .product = place.product};
 		tc_arena_reset(&a);
-		if (tc_db_run(db, dp_inject_run, &j, &f) == TC_ERR_OK) {
-			n++;
+		if (tc_db_run(db, batch_run, &b, &f) == TC_ERR_OK) {
+			n += batch;
 		} else {
-			if (failed++ == 0)
-				fprintf(stderr, "dose_loop: visit %lld: %s %s\n", (long long)j.visit_id,
-				        f.field ? f.field : "", f.message ? f.message : "");
+			if (failed == 0)
+				fprintf(stderr, "dose_loop: visits from %lld: %s %s\n",
+				        (long long)jobs[0].visit_id, f.field ? f.field : "",
+				        f.message ? f.message : "");
+			failed += batch;
 		}
 	}
+	free(jobs);
 	double wall = (tc_mono_us() - t0) / 1e6, cpu = cpu_s() - c0;
-	printf("dose_loop: sync=%s, %lld doses in %.2f s (one transaction each), %lld failed\n",
-	       sync, (long long)n, wall, (long long)failed);
-	printf("RESULT doses=%lld doses_per_s=%.1f sync=%s failed=%lld cpu_us_per_dose=%.1f\n",
-	       (long long)n, n / wall, sync, (long long)failed, n ? cpu / n * 1e6 : 0.0);
+	if (batch == 1)
+		printf("dose_loop: sync=%s, %lld doses in %.2f s (one transaction each), %lld "
+		       "failed\n",
+		       sync, (long long)n, wall, (long long)failed);
+	else
+		printf("dose_loop: sync=%s, %lld doses in %.2f s (%lld a transaction), %lld failed\n",
+		       sync, (long long)n, wall, (long long)batch, (long long)failed);
+	printf("RESULT doses=%lld doses_per_s=%.1f sync=%s batch=%lld failed=%lld "
+	       "cpu_us_per_dose=%.1f\n",
+	       (long long)n, n / wall, sync, (long long)batch, (long long)failed,
+	       n ? cpu / n * 1e6 : 0.0);
 	tc_arena_cleanup(&a);
 	tc_arena_cleanup(&ref_a);
 	tc_db_close(db);
