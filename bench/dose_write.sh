@@ -246,7 +246,7 @@ sed 's/^/    /' "$WORK/loop_normal.txt"
 # not a baseline of the issue: the writer's own CPU per injection when the
 # doses come in transactions of 128 like the server's group commits
 "$LOOP" --db "$DB" --sync full --batch 128 --seconds "$LOOP_SECONDS" \
-	--visits "$((loop_visits * 4))" >"$WORK/loop_batch.txt" ||
+	--visits "$((loop_visits * 10))" >"$WORK/loop_batch.txt" ||
 	{ cat "$WORK/loop_batch.txt"; fail "dose_loop --batch 128"; }
 sed 's/^/    /' "$WORK/loop_batch.txt"
 L_BATCH_CPU=$(sed -n 's/^RESULT .*cpu_us_per_dose=\([^ ]*\).*/\1/p' "$WORK/loop_batch.txt")

@@ -9,32 +9,33 @@
 #include "../core/tctime.h"
 #include "../io/products_csv.h"
 #include "../io/units_csv.h"
+#include "checklists.h"
 #include "dbi.h"
 #include "migrations.h"
 #include "stock.h"
 
-static struct tc_sql q_version_table = TC_SQL2(
-	"CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
-	" name text NOT NULL, applied_at timestamptz NOT NULL)",
-	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+static struct tc_sql q_version_table =
+        TC_SQL2("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
+                " name text NOT NULL, applied_at timestamptz NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                " name TEXT NOT NULL, applied_at TEXT NOT NULL)");
 static struct tc_sql q_version_get =
-	TC_SQL("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        TC_SQL("SELECT COALESCE(MAX(version), 0) FROM schema_version");
 static struct tc_sql q_version_exists = TC_SQL2(
-	"SELECT 1 FROM information_schema.tables WHERE table_schema ="
-	" current_schema() AND table_name = 'schema_version'",
-	"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+        "SELECT 1 FROM information_schema.tables WHERE table_schema ="
+        " current_schema() AND table_name = 'schema_version'",
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
 static struct tc_sql q_version_add = TC_SQL(
-	"INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)");
+        "INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)");
 /* Two migrate runs at once on PostgreSQL take turns. */
-static struct tc_sql q_migrate_lock = TC_SQL2("SELECT pg_advisory_xact_lock(7215530)",
-                                              "SELECT 1");
-static struct tc_sql q_describe = TC_SQL2(
-	"SELECT table_name || '.' || column_name FROM information_schema.columns"
-	" WHERE table_schema = current_schema()",
-	"SELECT m.name || '.' || p.name FROM sqlite_master m,"
-	" pragma_table_info(m.name) p WHERE m.type = 'table'"
-	" AND m.name NOT LIKE 'sqlite_%'");
+static struct tc_sql q_migrate_lock =
+        TC_SQL2("SELECT pg_advisory_xact_lock(7215530)", "SELECT 1");
+static struct tc_sql q_describe =
+        TC_SQL2("SELECT table_name || '.' || column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema()",
+                "SELECT m.name || '.' || p.name FROM sqlite_master m,"
+                " pragma_table_info(m.name) p WHERE m.type = 'table'"
+                " AND m.name NOT LIKE 'sqlite_%'");
 
 static const struct tc_migration *migrations(const struct tc_db *db, int *count)
 {
@@ -115,8 +116,8 @@ static tc_err apply_one(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		return tc_fault_internal(f, TC_ERR_DB, "migrations out of order");
 	if (tc_exec_script(c, st->m->sql) != TC_QS_NONE)
 		return tc_fault_internal(f, TC_ERR_DB, "migration failed");
-	struct tc_dbv p[] = {TC_P_I64(st->m->version), TC_P_TEXT(st->m->name),
-	                     TC_P_TIME(tc_now_us())};
+	struct tc_dbv p[] = { TC_P_I64(st->m->version), TC_P_TEXT(st->m->name),
+		              TC_P_TIME(tc_now_us()) };
 	if (tc_exec(c, &q_version_add, p, 3, NULL, NULL) != TC_QS_ONE)
 		return tc_fault_internal(f, TC_ERR_DB, "cannot record the migration");
 	return TC_ERR_OK;
@@ -187,23 +188,107 @@ static tc_err load_products(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	return TC_ERR_OK;
 }
 
+/* ---- SQLite: CHECK lists as comparisons (checklists.h) -------------------------- */
+
+static struct tc_sql q_tables_sql = TC_SQL(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+        " AND name NOT LIKE 'sqlite_%' ORDER BY name");
+static struct tc_sql q_schema_cookie = TC_SQL("PRAGMA schema_version");
+static struct tc_sql q_table_sql_set =
+        TC_SQL("UPDATE sqlite_master SET sql = $2 WHERE type = 'table' AND name = $1");
+
+struct table_sql {
+	const char *name, *sql;
+};
+
+static void fill_table_sql(void *item, const struct tc_dbrow *r, struct tc_arena *a)
+{
+	struct table_sql *t = item;
+	t->name = tc_row_text(r, 0, a);
+	t->sql = tc_row_text(r, 1, a);
+}
+
+struct checks_job {
+	struct tc_arena *a;
+	size_t rewritten;
+};
+
+/* Every table's stored definition with its CHECK lists rewritten, in one
+ * transaction with SQLite's schema cookie moved on, so that every
+ * connection reads the definitions again; a definition SQLite could not
+ * read back fails the statement after it, and nothing is kept. */
+static tc_err checks_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct checks_job *j = cls;
+	struct tc_rows_into into = { .a = j->a,
+		                     .size = sizeof(struct table_sql),
+		                     .fill = fill_table_sql };
+	int64_t cookie = 0;
+	enum tc_qs qs;
+
+	j->rewritten = 0;
+	if ((qs = tc_exec(c, &q_tables_sql, NULL, 0, tc_rows_collect, &into)) < 0)
+		return tc_qs_err(qs, f);
+	struct table_sql *t = into.items;
+	for (size_t i = 0; i < into.n; i++) {
+		const char *sql = tc_check_lists_rewrite(t[i].sql, j->a);
+		if (sql == NULL)
+			continue;
+		if (j->rewritten++ == 0 &&
+		    (tc_exec(c, &q_schema_cookie, NULL, 0, take_int, &cookie) < 0 ||
+		     tc_exec_script(c, "PRAGMA writable_schema = ON") != TC_QS_NONE))
+			return tc_fault_internal(f, TC_ERR_DB,
+			                         "cannot open the schema for writing");
+		struct tc_dbv p[] = { TC_P_TEXT(t[i].name), TC_P_TEXT(sql) };
+		if (tc_exec(c, &q_table_sql_set, p, 2, NULL, NULL) != TC_QS_ONE)
+			return tc_fault_internal(f, TC_ERR_DB,
+			                         "cannot rewrite a table's definition");
+	}
+	if (j->rewritten == 0)
+		return TC_ERR_OK;
+	if (tc_exec_script(c, "PRAGMA writable_schema = OFF") != TC_QS_NONE ||
+	    tc_exec_script(c, tc_arena_printf(j->a, "PRAGMA schema_version = %lld",
+	                                      (long long)cookie + 1)) != TC_QS_NONE ||
+	    tc_exec_script(c, "SELECT COUNT(*) FROM sqlite_master") != TC_QS_NONE)
+		return tc_fault_internal(f, TC_ERR_DB,
+		                         "the rewritten table definitions do not read");
+	return TC_ERR_OK;
+}
+
+static tc_err simplify_checks(struct tc_db *db, struct tc_arena *a, struct tc_fault *f)
+{
+	struct checks_job j = { .a = a };
+	tc_err rc;
+
+	if (tc_db_kind(db) != TC_DB_SQLITE)
+		return TC_ERR_OK;
+	if ((rc = tc_db_run(db, checks_run, &j, f)) != TC_ERR_OK)
+		return rc;
+	if (j.rewritten)
+		tc_info("migrate: CHECK lists of %zu tables written as comparisons",
+		        j.rewritten);
+	return TC_ERR_OK;
+}
+
 tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
                      struct tc_arena *a)
 {
 	int count, v = 0;
 	const struct tc_migration *ms = migrations(db, &count);
-	struct units_job uj = {0};
-	struct products_job pj = {0};
+	struct units_job uj = { 0 };
+	struct products_job pj = { 0 };
 	tc_err rc;
 
 	if (tc_db_schema_version(db, &v) != TC_ERR_OK)
 		return tc_fault_set(f, TC_ERR_DB, NULL, "cannot read the schema version");
 	if (v > count)
-		return tc_fault_setf(f, a, TC_ERR_SCHEMA_TOO_NEW, NULL,
-		                     "the database is at schema %d but this program knows "
-		                     "only up to %d: run a newer tiemchung", v, count);
+		return tc_fault_setf(
+		        f, a, TC_ERR_SCHEMA_TOO_NEW, NULL,
+		        "the database is at schema %d but this program knows "
+		        "only up to %d: run a newer tiemchung",
+		        v, count);
 	for (int i = 0; i < count; i++) {
-		struct step st = {.m = &ms[i]};
+		struct step st = { .m = &ms[i] };
 		if (ms[i].version <= v)
 			continue;
 		rc = tc_db_run(db, apply_one, &st, f);
@@ -213,6 +298,8 @@ tc_err tc_db_migrate(struct tc_db *db, const char *data_dir, struct tc_fault *f,
 		if (st.current < ms[i].version)
 			tc_info("migrate: applied %04d_%s", ms[i].version, ms[i].name);
 	}
+	if ((rc = simplify_checks(db, a, f)) != TC_ERR_OK)
+		return rc;
 	rc = tc_units_load(tc_arena_printf(a, "%s/vn-admin", data_dir), a, &uj.units,
 	                   &uj.n, &uj.sha, f);
 	if (rc != TC_ERR_OK)
@@ -262,7 +349,7 @@ static int cmp_str(const void *x, const void *y)
 tc_err tc_db_describe(struct tc_db *db, struct tc_arena *a, char **out)
 {
 	struct tc_dbc *c = tc_db_acquire(db);
-	struct lines l = {.a = a};
+	struct lines l = { .a = a };
 	size_t total = 1;
 	enum tc_qs qs;
 
