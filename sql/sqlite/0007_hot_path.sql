@@ -33,3 +33,9 @@ ALTER TABLE coverage_counts_v7 RENAME TO coverage_counts;
 -- (a session's visits are a few hundred; the status is filtered there).
 DROP INDEX visits_session;
 CREATE INDEX visits_session ON visits (session_id);
+
+-- The dose comes from the oldest usable open vial of the lot at the site:
+-- the index gives them in that order, with no sort of its own each time.
+DROP INDEX open_vials_open;
+CREATE INDEX open_vials_open ON open_vials (facility_id, lot_id, opened_at, id)
+    WHERE closed_at IS NULL;
