@@ -74,14 +74,15 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	sqlite3_busy_timeout(c->h, 5000);
 	/* temp_store=MEMORY keeps the statement journals of the per-job
 	 * savepoints in memory rather than in temporary files. The writer's
-	 * cache is 64 MiB, not more: at every commit SQLite (3.40) walks the
-	 * whole hash table of its page cache (pcache1TruncateUnsafe, seen with
-	 * perf), which with 256 MiB took 1.3 ms a commit, 15 % of the writer's
-	 * time in the dose benchmark; the pages it no longer keeps come from
-	 * the operating system's cache. */
+	 * cache is 16 MiB, like a reader's: at every commit of ours SQLite
+	 * (3.40) walks the whole hash table of its page cache
+	 * (pcache1TruncateUnsafe, seen with perf and callgrind), which took
+	 * 1.3 ms a commit with 256 MiB and 0.5 ms with 64 MiB, up to 15 % of
+	 * the writer's time in the dose benchmark; the pages it does not keep
+	 * come from the operating system's cache. */
 	pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                   " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-	                   " PRAGMA cache_size=-65536;"
+	                   " PRAGMA cache_size=-16384;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 	                   " PRAGMA cache_size=-16384;";
 	/* The server's writer leaves checkpoints to the checkpoint thread. */
