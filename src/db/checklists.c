@@ -78,28 +78,86 @@ static const char *parse_list(const char *p, struct item *items, size_t *n)
 	}
 }
 
-/* The identifier that ends just before `end` (spaces skipped): a word or
- * a "quoted" name; its start, or NULL. */
-static const char *ident_before(const char *start, const char *end)
+static bool is_space(char c)
 {
-	const char *p = end;
-	while (p > start &&
-	       (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n' || p[-1] == '\r'))
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const char *back_space(const char *start, const char *p)
+{
+	while (p > start && is_space(p[-1]))
 		p--;
-	const char *e = p;
+	return p;
+}
+
+/* Whether [w, e) is one of the words, in any case. */
+static bool word_in(const char *w, const char *e, const char *const *words)
+{
+	for (; *words; words++)
+		if (strlen(*words) == (size_t)(e - w) &&
+		    strncasecmp(w, *words, (size_t)(e - w)) == 0)
+			return true;
+	return false;
+}
+
+/* Words that may stand right before `name IN (...)` and right after it
+ * without binding tighter than IN (or, for NOT, while meaning the same
+ * over the comparisons); and words that are never a column's name. */
+static const char *const before_words[] = { "AND",  "OR",   "NOT", "WHEN",
+	                                    "THEN", "ELSE", NULL };
+static const char *const after_words[] = { "AND",  "OR",  "WHEN", "THEN",
+	                                   "ELSE", "END", NULL };
+static const char *const not_names[] = { "NOT",    "AND",    "OR",      "END",
+	                                 "NULL",   "NOCASE", "BINARY",  "RTRIM",
+	                                 "CASE",   "ELSE",   "THEN",    "WHEN",
+	                                 "ESCAPE", "IS",     "COLLATE", NULL };
+
+/* The column name alone on the left of the IN that starts at `end`: a
+ * plain word or a "quoted" name (without doubled quotes), itself after
+ * '(' or ',' or one of before_words; its start, or NULL for anything
+ * else (an expression, a qualified name, a comment in between). */
+static const char *name_before(const char *start, const char *end)
+{
+	const char *e = back_space(start, end), *p = e;
+
 	if (p > start && p[-1] == '"') {
 		for (p--; p > start && p[-1] != '"'; p--)
 			;
-		return p > start ? p - 1 : NULL;
+		if (p == start)
+			return NULL;
+		p--; /* the opening quote */
+		if (p > start && p[-1] == '"')
+			return NULL; /* a doubled quote: not read backwards */
+	} else {
+		while (p > start && ident_char(p[-1]))
+			p--;
+		if (p == e || isdigit((unsigned char)*p) || word_in(p, e, not_names))
+			return NULL;
 	}
-	while (p > start && ident_char(p[-1]))
-		p--;
-	if (p == e || isdigit((unsigned char)*p))
+	const char *q = back_space(start, p);
+	if (q == start)
 		return NULL;
-	/* NOT IN keeps its meaning only as a list */
-	if (e - p == 3 && strncasecmp(p, "NOT", 3) == 0)
+	if (q[-1] == '(' || q[-1] == ',')
+		return p;
+	const char *w = q;
+	while (w > start && ident_char(w[-1]))
+		w--;
+	if (w == q || (w > start && !is_space(w[-1]) && w[-1] != ')'))
 		return NULL;
-	return p;
+	return word_in(w, q, before_words) ? p : NULL;
+}
+
+/* Whether what follows the list (at end) leaves it alone: ')' or ',' or
+ * one of after_words. */
+static bool after_ok(const char *end)
+{
+	const char *p = skip_space(end), *w = p;
+
+	if (*p == ')' || *p == ',')
+		return true;
+	while (ident_char(*p))
+		p++;
+	return p > w && !ident_char(*p) && word_in(w, p, after_words);
 }
 
 char *tc_check_lists_rewrite(const char *sql, struct tc_arena *a)
@@ -130,13 +188,13 @@ char *tc_check_lists_rewrite(const char *sql, struct tc_arena *a)
 		if (p > sql && !ident_char(p[-1]) && strncasecmp(p, "IN", 2) == 0 &&
 		    !ident_char(p[2])) {
 			const char *open = skip_space(p + 2);
-			const char *name = ident_before(copied, p);
+			const char *name = name_before(copied, p);
 			struct item items[MAX_ITEMS];
 			size_t n = 0;
 			const char *end = *open == '(' && name
 			                          ? parse_list(open + 1, items, &n)
 			                          : NULL;
-			if (end && n >= 3) {
+			if (end && n >= 3 && after_ok(end)) {
 				const char *name_end = p;
 				while (name_end > name &&
 				       (name_end[-1] == ' ' || name_end[-1] == '\t' ||

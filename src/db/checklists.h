@@ -18,9 +18,12 @@
 
 /* `sql` (a CREATE TABLE statement) with every `name IN (literal, ...)` of
  * three or more literals (quoted strings or numbers) written as `(name =
- * literal OR ...)`; NULL when there is none. Lists it does not fully
- * understand (NOT IN, expressions, a comment inside) are left as they
- * are. Text inside quotes and comments is never touched. */
+ * literal OR ...)`; NULL when there is none. Only a column's name alone
+ * on the left (after '(' or ',' or AND, OR, NOT, WHEN, THEN, ELSE) and
+ * a list followed by ')' or ',' or AND, OR, WHEN, THEN, ELSE, END are
+ * taken: NOT IN, expressions, qualified names, COLLATE, comments in
+ * between are left as they are. Text inside quotes and comments is never
+ * touched. */
 char *tc_check_lists_rewrite(const char *sql, struct tc_arena *a);
 
 #endif

@@ -230,29 +230,32 @@ static tc_err checks_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if ((qs = tc_exec(c, &q_tables_sql, NULL, 0, tc_rows_collect, &into)) < 0)
 		return tc_qs_err(qs, f);
 	struct table_sql *t = into.items;
-	for (size_t i = 0; i < into.n; i++) {
+	const char *why = NULL;
+	for (size_t i = 0; i < into.n && !why; i++) {
 		const char *sql = tc_check_lists_rewrite(t[i].sql, j->a);
 		if (sql == NULL)
 			continue;
 		if (j->rewritten++ == 0 &&
 		    (tc_exec(c, &q_schema_cookie, NULL, 0, take_int, &cookie) < 0 ||
-		     tc_exec_script(c, "PRAGMA writable_schema = ON") != TC_QS_NONE))
-			return tc_fault_internal(f, TC_ERR_DB,
-			                         "cannot open the schema for writing");
+		     tc_exec_script(c, "PRAGMA writable_schema = ON") != TC_QS_NONE)) {
+			why = "cannot open the schema for writing";
+			break;
+		}
 		struct tc_dbv p[] = { TC_P_TEXT(t[i].name), TC_P_TEXT(sql) };
 		if (tc_exec(c, &q_table_sql_set, p, 2, NULL, NULL) != TC_QS_ONE)
-			return tc_fault_internal(f, TC_ERR_DB,
-			                         "cannot rewrite a table's definition");
+			why = "cannot rewrite a table's definition";
 	}
 	if (j->rewritten == 0)
 		return TC_ERR_OK;
-	if (tc_exec_script(c, "PRAGMA writable_schema = OFF") != TC_QS_NONE ||
-	    tc_exec_script(c, tc_arena_printf(j->a, "PRAGMA schema_version = %lld",
-	                                      (long long)cookie + 1)) != TC_QS_NONE ||
-	    tc_exec_script(c, "SELECT COUNT(*) FROM sqlite_master") != TC_QS_NONE)
-		return tc_fault_internal(f, TC_ERR_DB,
-		                         "the rewritten table definitions do not read");
-	return TC_ERR_OK;
+	/* the pragma is the connection's, not the transaction's: off on every
+	 * way out */
+	if (tc_exec_script(c, "PRAGMA writable_schema = OFF") != TC_QS_NONE && !why)
+		why = "cannot close the schema for writing";
+	if (!why && (tc_exec_script(c, tc_arena_printf(j->a, "PRAGMA schema_version = %lld",
+	                                               (long long)cookie + 1)) != TC_QS_NONE ||
+	             tc_exec_script(c, "SELECT COUNT(*) FROM sqlite_master") != TC_QS_NONE))
+		why = "the rewritten table definitions do not read";
+	return why ? tc_fault_internal(f, TC_ERR_DB, why) : TC_ERR_OK;
 }
 
 static tc_err simplify_checks(struct tc_db *db, struct tc_arena *a, struct tc_fault *f)

@@ -210,7 +210,10 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flag
 		p->base.pMethods = NULL; /* SQLite will not close it */
 		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
 	}
-	p->is_log = (flags & SQLITE_OPEN_WAL) &&
+	/* SQLite pads the log to a sector (writing after its sync) unless the
+	 * database's file does powersafe overwrites, which "psow=0" in its URI
+	 * turns off: the log is buffered only when nothing says otherwise */
+	p->is_log = (flags & SQLITE_OPEN_WAL) && sqlite3_uri_boolean(name, "psow", 1) &&
 	            (p->real->pMethods->xDeviceCharacteristics(p->real) &
 	             SQLITE_IOCAP_POWERSAFE_OVERWRITE);
 	p->base.pMethods = &wb_methods;

@@ -107,6 +107,7 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct tc_sched_result verdict;
 	struct tc_stock_by by;
 	struct tc_dose_in in;
+	int64_t version = 0;
 	enum tc_qs qs;
 	tc_err rc;
 
@@ -114,6 +115,13 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
 	if ((rc = tc_actor_still_current(c, &j->actor, f)) != TC_ERR_OK)
 		return rc;
+	/* the handler's read still holds, or the visit changed meanwhile (as
+	 * the final update would find, after answers about the stale state) */
+	if ((qs = tc_q_visit_version(c, j->id, &version)) < 0)
+		return tc_qs_err(qs, f);
+	if (qs == TC_QS_NONE || version != j->before.version)
+		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
+		                    "the visit changed meanwhile; load it again");
 	if (strcmp(j->before.status, "screened") != 0 || !j->before.screening ||
 	    strcmp(j->before.screening, "eligible") != 0)
 		return tc_fault_setf(f, j->a, TC_ERR_WRONG_STATE, "status",
