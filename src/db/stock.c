@@ -2,7 +2,9 @@
  * then writes its movements through move(), which changes the balances
  * by guarded updates and appends the movement. They run inside the
  * caller's transaction; a failure leaves the rollback to the caller. */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/arena.h"
@@ -391,6 +393,36 @@ static int fill_text(void *cls, const struct tc_dbrow *r)
 	return 1;
 }
 
+/* Positions 0..n-1 in the order of their lots: a job that moves several
+ * lots takes their balances' row locks lot by lot in that order, so two
+ * jobs naming the same lots in other orders cannot deadlock (PostgreSQL). */
+struct lot_pos {
+	int64_t lot_id;
+	size_t i;
+};
+
+static int cmp_lot_pos(const void *x, const void *y)
+{
+	const struct lot_pos *a = x, *b = y;
+	return a->lot_id < b->lot_id ? -1 : a->lot_id > b->lot_id;
+}
+
+static size_t *in_lot_order(struct tc_arena *a, size_t n, const void *items, size_t size,
+                            size_t lot_offset)
+{
+	struct lot_pos *lp = TC_NEWN(a, struct lot_pos, n ? n : 1);
+	size_t *order = TC_NEWN(a, size_t, n ? n : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&lp[i].lot_id, (const char *)items + i * size + lot_offset, sizeof(int64_t));
+		lp[i].i = i;
+	}
+	qsort(lp, n, sizeof *lp, cmp_lot_pos);
+	for (size_t i = 0; i < n; i++)
+		order[i] = lp[i].i;
+	return order;
+}
+
 tc_err tc_stock_ship(struct tc_dbc *c, const struct tc_stock_by *by, struct tc_transfer *t,
                      struct tc_arena *a, struct tc_fault *f)
 {
@@ -477,7 +509,12 @@ tc_err tc_stock_ship(struct tc_dbc *c, const struct tc_stock_by *by, struct tc_t
 		if (qs < 0)
 			return tc_qs_err(qs, f);
 	}
-	for (size_t i = 0; i < t->nitems; i++) {
+	size_t *order = in_lot_order(a, t->nitems, t->items, sizeof t->items[0],
+	                             offsetof(struct tc_transfer_item, lot_id));
+	size_t first_short = t->nitems;
+	struct tc_fault short_fault = {0};
+	for (size_t k = 0; k < t->nitems; k++) {
+		size_t i = order[k];
 		struct tc_transfer_item *it = &t->items[i];
 		struct tc_dbv p[] = {TC_P_I64(t->id), TC_P_I64(it->lot_id), TC_P_I64(it->shipped)};
 
@@ -490,11 +527,25 @@ tc_err tc_stock_ship(struct tc_dbc *c, const struct tc_stock_by *by, struct tc_t
 		m.transfer_id = t->id;
 		m.note = t->note;
 		rc = move(c, by, &m, tc_arena_printf(a, "items[%zu].quantity", i), f);
+		if (rc == TC_ERR_INSUFFICIENT_STOCK) {
+			/* the answer names the first such line as the request
+			 * lists them (the job is rolled back either way) */
+			if (i < first_short) {
+				first_short = i;
+				short_fault = *f;
+			}
+			tc_fault_clear(f);
+			continue;
+		}
 		if (rc != TC_ERR_OK)
 			return rc;
 		it->in_transit = it->shipped;
 		it->received = -1;
 		it->vvm = 0;
+	}
+	if (first_short < t->nitems) {
+		*f = short_fault;
+		return f->code;
 	}
 	return TC_ERR_OK;
 }
@@ -557,7 +608,9 @@ tc_err tc_stock_receive(struct tc_dbc *c, const struct tc_stock_by *by, int64_t 
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(f, TC_ERR_WRONG_STATE, NULL, "that transfer was already received");
 
-	for (size_t i = 0; i < narr; i++) {
+	size_t *order = in_lot_order(a, narr, arr, sizeof arr[0], offsetof(struct tc_arrival, lot_id));
+	for (size_t k = 0; k < narr; k++) {
+		size_t i = order[k];
 		struct tc_transfer_item *it = NULL;
 		for (size_t j = 0; j < out->nitems; j++)
 			if (out->items[j].lot_id == arr[i].lot_id)
