@@ -47,6 +47,30 @@ static const struct {
 	{ "CREATE TABLE t (s TEXT CHECK (s IN ('a', 'b', 'c'", NULL },
 	{ "CREATE TABLE t (s TEXT CHECK (s IN ('a', 'b', 'c)))", NULL },
 	{ "CREATE TABLE t (s TEXT, pin TEXT CHECK (pin IS NOT NULL))", NULL },
+	/* the name alone on the left, the list alone on the right */
+	{ "CREATE TABLE t (a INT, b INT, CHECK (a + b IN (1, 2, 3)))", NULL },
+	{ "CREATE TABLE t (a INT, b INT, CHECK (a = b IN (1, 2, 3)))", NULL },
+	{ "CREATE TABLE t (b INT CHECK (-b IN (1, 2, 3)))", NULL },
+	{ "CREATE TABLE t (s TEXT CHECK (s COLLATE NOCASE IN ('a', 'b', 'c')))", NULL },
+	{ "CREATE TABLE t (s TEXT CHECK (t.s IN ('a', 'b', 'c')))", NULL },
+	{ "CREATE TABLE t (s TEXT CHECK (CASE WHEN s > '' THEN s END IN ('a', 'b', "
+	  "'c')))",
+	  NULL },
+	{ "CREATE TABLE t (\"a\"\"b\" TEXT CHECK (\"a\"\"b\" IN ('a', 'b', 'c')))",
+	  NULL },
+	{ "CREATE TABLE t (s TEXT CHECK (s -- note\n IN ('a', 'b', 'c')))", NULL },
+	{ "CREATE TABLE t (s TEXT CHECK (s IN ('a', 'b', 'c') + 1))", NULL },
+	{ "CREATE TABLE t (s TEXT, n INT, CHECK (n > 0 AND s IN ('a', 'b', 'c') OR NOT s "
+	  "IN "
+	  "('d', 'e', 'f')))",
+	  "CREATE TABLE t (s TEXT, n INT, CHECK (n > 0 AND (s = 'a' OR s = 'b' OR s = "
+	  "'c') OR "
+	  "NOT (s = 'd' OR s = 'e' OR s = 'f')))" },
+	{ "CREATE TABLE t (s TEXT CHECK (CASE WHEN s IN ('a', 'b', 'c') THEN 1 ELSE 0 "
+	  "END))",
+	  "CREATE TABLE t (s TEXT CHECK (CASE WHEN (s = 'a' OR s = 'b' OR s = 'c') THEN "
+	  "1 ELSE "
+	  "0 END))" },
 };
 
 static void test_table(void **state)
@@ -72,33 +96,48 @@ static int step(sqlite3 *h, const char *sql)
 	return sqlite3_exec(h, sql, NULL, NULL, NULL);
 }
 
-/* The same values pass and fail before and after. */
+/* The same rows pass and fail before and after, for a list alone and for
+ * lists among AND, OR and NOT. */
 static void test_same_meaning(void **state)
 {
-	static const char *const values[] = { "'a'",  "'b'", "'c'", "'d'",
+	static const char *const defs[] = {
+		"CREATE TABLE t1 (s TEXT, n INT CHECK (s IN ('a', 'b', 'c')))",
+		"CREATE TABLE t1 (s TEXT, n INT, CHECK (n > 0 AND s IN ('a', 'b', 'c') "
+		"OR NOT s IN "
+		"('d', 'e', 'a')))",
+	};
+	static const char *const values[] = { "'a'",  "'b'", "'c'", "'d'", "'e'",
 		                              "NULL", "'A'", "1",   "''" };
+	static const char *const numbers[] = { "-1", "0", "1", "NULL" };
 	struct tc_arena a;
 	sqlite3 *h;
 
 	(void)state;
 	tc_arena_init(&a);
-	const char *before = "CREATE TABLE t1 (s TEXT CHECK (s IN ('a', 'b', 'c')))";
-	const char *after = tc_check_lists_rewrite(before, &a);
-	assert_non_null(after);
-	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
-	assert_int_equal(step(h, before), SQLITE_OK);
-	char *t2 = tc_arena_strdup(&a, after);
-	t2[14] = '2'; /* t1 -> t2 */
-	assert_int_equal(step(h, t2), SQLITE_OK);
-	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-		int r1 = step(
-		        h, tc_arena_printf(&a, "INSERT INTO t1 VALUES (%s)", values[i]));
-		int r2 = step(
-		        h, tc_arena_printf(&a, "INSERT INTO t2 VALUES (%s)", values[i]));
-		if (r1 != r2)
-			fail_msg("%s: %d before, %d after", values[i], r1, r2);
+	for (size_t d = 0; d < sizeof defs / sizeof defs[0]; d++) {
+		const char *after = tc_check_lists_rewrite(defs[d], &a);
+		assert_non_null(after);
+		assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+		assert_int_equal(step(h, defs[d]), SQLITE_OK);
+		char *t2 = tc_arena_strdup(&a, after);
+		t2[14] = '2'; /* t1 -> t2 */
+		assert_int_equal(step(h, t2), SQLITE_OK);
+		for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+			for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) {
+				const char *row = tc_arena_printf(&a, "(%s, %s)",
+				                                  values[i], numbers[k]);
+				int r1 = step(
+				        h, tc_arena_printf(&a, "INSERT INTO t1 VALUES %s",
+				                           row));
+				int r2 = step(
+				        h, tc_arena_printf(&a, "INSERT INTO t2 VALUES %s",
+				                           row));
+				if (r1 != r2)
+					fail_msg("%s %s: %d before, %d after", defs[d],
+					         row, r1, r2);
+			}
+		sqlite3_close(h);
 	}
-	sqlite3_close(h);
 	tc_arena_cleanup(&a);
 }
 
