@@ -17,9 +17,10 @@
  * readers look in; and a log on a file system that does powersafe
  * overwrites (SQLite's default), so that no frame is written after that
  * sync to pad the log to a sector. A log opened without powersafe
- * overwrite is written through. Only the server's writer connection uses
- * it (src/db/backend_sqlite.c); readers, the checkpointer and a writer
- * with synchronous=NORMAL use the default VFS. */
+ * overwrite (or opened with "psow=0") is written through. Only writer
+ * connections with synchronous=FULL use it (the server's writer, and the
+ * command line's: src/db/backend_sqlite.c); readers, the checkpointer and
+ * a writer with synchronous=NORMAL use the default VFS. */
 #ifndef TC_WALBUF_H
 #define TC_WALBUF_H
 
