@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
@@ -509,6 +511,9 @@ static void *checkpointer_main(void *arg)
 	struct tc_dbc *c = arg;
 	struct tc_db *db = c->db;
 
+	if (db->opt.background_nice > 0 &&
+	    setpriority(PRIO_PROCESS, (id_t)gettid(), db->opt.background_nice) != 0)
+		tc_warn("db: cannot lower the checkpoint thread's priority");
 	pthread_mutex_lock(&db->q_mu);
 	while (!db->writers_gone) {
 		struct timespec ts;

@@ -53,6 +53,9 @@ struct tc_db_options {
 	 * (bench/dose_loop: the CPU ceiling of one writer); a server with it
 	 * would answer before its data is durable. */
 	bool sqlite_sync_normal;
+	/* SQLite: the nice value of the thread that copies the log back into
+	 * the database (0: unchanged), so that it yields to the writer */
+	int background_nice;
 };
 
 /* Opens the database named by `where`. On failure returns NULL and writes
