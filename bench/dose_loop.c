@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 
 #include "core/tctime.h"
+#include "db/walbuf.h"
 #include "dose_prep.h"
 
 static const char usage[] =
@@ -134,6 +135,8 @@ int main(int argc, char **argv)
 
 	int64_t n = 0, failed = 0, t0 = tc_mono_us(), until = t0 + (int64_t)(seconds * 1e6);
 	double c0 = cpu_s();
+	struct tc_walbuf_stats w0, w1;
+	tc_walbuf_stats(&w0);
 	struct dp_inject *jobs = calloc((size_t)batch, sizeof *jobs);
 	while (n + failed + batch <= nvisits && tc_mono_us() < until) {
 		struct batch b = {.jobs = jobs, .n = (int)batch};
@@ -156,6 +159,7 @@ int main(int argc, char **argv)
 	}
 	free(jobs);
 	double wall = (tc_mono_us() - t0) / 1e6, cpu = cpu_s() - c0;
+	tc_walbuf_stats(&w1);
 	if (batch == 1)
 		printf("dose_loop: sync=%s, %lld doses in %.2f s (one transaction each), %lld "
 		       "failed\n",
@@ -163,10 +167,11 @@ int main(int argc, char **argv)
 	else
 		printf("dose_loop: sync=%s, %lld doses in %.2f s (%lld a transaction), %lld failed\n",
 		       sync, (long long)n, wall, (long long)batch, (long long)failed);
+	/* A frame is two writes, its header and its page (walbuf.c). */
 	printf("RESULT doses=%lld doses_per_s=%.1f sync=%s batch=%lld failed=%lld "
-	       "cpu_us_per_dose=%.1f\n",
+	       "cpu_us_per_dose=%.1f wal_frames_per_dose=%.2f\n",
 	       (long long)n, n / wall, sync, (long long)batch, (long long)failed,
-	       n ? cpu / n * 1e6 : 0.0);
+	       n ? cpu / n * 1e6 : 0.0, n ? (w1.writes_in - w0.writes_in) / 2.0 / n : 0.0);
 	tc_arena_cleanup(&a);
 	tc_arena_cleanup(&ref_a);
 	tc_db_close(db);
