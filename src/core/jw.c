@@ -54,6 +54,19 @@ static void quoted(struct tc_buf *b, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 
+	/* most strings need no escape: one copy */
+	while (*p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	if (*p == '\0') {
+		tc_buf_reserve(b, (size_t)(p - run) + 2);
+		b->data[b->len++] = '"';
+		memcpy(b->data + b->len, run, (size_t)(p - run));
+		b->len += (size_t)(p - run);
+		b->data[b->len++] = '"';
+		b->data[b->len] = '\0';
+		return;
+	}
+	p = run;
 	tc_buf_append(b, "\"", 1);
 	for (; *p; p++) {
 		if (*p >= 0x20 && *p != '"' && *p != '\\')

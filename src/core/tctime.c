@@ -43,41 +43,58 @@ void tc_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+/* Writes v in n digits, zero-padded, from o[0] to o[n - 1]. */
+static void put_digits(char *o, int n, int v)
+{
+	for (int k = n - 1; k >= 0; k--) {
+		o[k] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void tc_time_format(int64_t us, char out[TC_TIME_TEXT_LEN])
 {
+	/* The text up to the second of the last second this thread wrote:
+	 * most timestamps bound or answered in a row fall in the same one. */
+	static _Thread_local int64_t last_secs = INT64_MIN;
+	static _Thread_local char last[20]; /* "2026-11-22T15:32:39." */
 	int64_t secs = us / 1000000, frac = us % 1000000;
 	if (frac < 0) {
 		frac += 1000000;
 		secs -= 1;
 	}
-	int64_t days = secs / 86400, rem = secs % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days -= 1;
-	}
-	int64_t y;
-	unsigned m, d;
-	tc_civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		memcpy(out, "0000-00-00T00:00:00.000000Z", TC_TIME_TEXT_LEN);
-		return;
-	}
-	/* by hand: this runs for every timestamp bound or answered */
-	const int parts[] = {(int)y, (int)m, (int)d, (int)(rem / 3600), (int)(rem / 60 % 60),
-	                     (int)(rem % 60), (int)frac};
-	const int widths[] = {4, 2, 2, 2, 2, 2, 6};
-	const char seps[] = {'-', '-', 'T', ':', ':', '.', 'Z'};
-	char *o = out;
-	for (int i = 0; i < 7; i++) {
-		int v = parts[i];
-		for (int k = widths[i] - 1; k >= 0; k--) {
-			o[k] = (char)('0' + v % 10);
-			v /= 10;
+	if (secs != last_secs) {
+		int64_t days = secs / 86400, rem = secs % 86400;
+		if (rem < 0) {
+			rem += 86400;
+			days -= 1;
 		}
-		o += widths[i];
-		*o++ = seps[i];
+		int64_t y;
+		unsigned m, d;
+		tc_civil_from_days(days, &y, &m, &d);
+		if (y < 0 || y > 9999) {
+			memcpy(out, "0000-00-00T00:00:00.000000Z", TC_TIME_TEXT_LEN);
+			return;
+		}
+		/* by hand: this runs for every timestamp bound or answered */
+		put_digits(last, 4, (int)y);
+		last[4] = '-';
+		put_digits(last + 5, 2, (int)m);
+		last[7] = '-';
+		put_digits(last + 8, 2, (int)d);
+		last[10] = 'T';
+		put_digits(last + 11, 2, (int)(rem / 3600));
+		last[13] = ':';
+		put_digits(last + 14, 2, (int)(rem / 60 % 60));
+		last[16] = ':';
+		put_digits(last + 17, 2, (int)(rem % 60));
+		last[19] = '.';
+		last_secs = secs;
 	}
-	*o = '\0';
+	memcpy(out, last, sizeof last);
+	put_digits(out + 20, 6, (int)frac);
+	out[26] = 'Z';
+	out[27] = '\0';
 }
 
 static bool digits(const char *s, int n, int *out)

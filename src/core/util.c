@@ -70,7 +70,7 @@ void tc_buf_reset(struct tc_buf *b)
 		b->data[0] = '\0';
 }
 
-static void buf_reserve(struct tc_buf *b, size_t extra)
+void tc_buf_reserve(struct tc_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
 
@@ -87,7 +87,7 @@ static void buf_reserve(struct tc_buf *b, size_t extra)
 
 void tc_buf_append(struct tc_buf *b, const void *p, size_t n)
 {
-	buf_reserve(b, n);
+	tc_buf_reserve(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -109,7 +109,7 @@ void tc_buf_printf(struct tc_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		tc_die("bad format '%s'", fmt);
-	buf_reserve(b, (size_t)n);
+	tc_buf_reserve(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);

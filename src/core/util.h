@@ -26,6 +26,8 @@ struct tc_buf {
 void tc_buf_init(struct tc_buf *b);
 void tc_buf_cleanup(struct tc_buf *b);
 void tc_buf_reset(struct tc_buf *b);
+/* Room for extra more bytes and the NUL after them. */
+void tc_buf_reserve(struct tc_buf *b, size_t extra);
 void tc_buf_append(struct tc_buf *b, const void *p, size_t n);
 void tc_buf_puts(struct tc_buf *b, const char *s);
 void tc_buf_printf(struct tc_buf *b, const char *fmt, ...)

@@ -178,9 +178,12 @@ static struct cached *prepare(struct sq_conn *c, struct tc_sql *q, int slot)
 	return ce;
 }
 
-static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v)
+/* A time is bound as text: written into *ts when there is one, which
+ * then must outlive the statement's run (SQLite copies nothing), else
+ * copied by SQLite. */
+static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v, char (*ts)[TC_TIME_TEXT_LEN])
 {
-	char ts[TC_TIME_TEXT_LEN];
+	char own[TC_TIME_TEXT_LEN];
 
 	switch (v->type) {
 	case TC_V_NULL:
@@ -191,8 +194,9 @@ static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v)
 	case TC_V_TEXT:
 		return sqlite3_bind_text(st, i, v->s, -1, SQLITE_STATIC);
 	case TC_V_TIME:
-		tc_time_format(v->i, ts);
-		return sqlite3_bind_text(st, i, ts, -1, SQLITE_TRANSIENT);
+		tc_time_format(v->i, ts ? *ts : own);
+		return sqlite3_bind_text(st, i, ts ? *ts : own, TC_TIME_TEXT_LEN - 1,
+		                         ts ? SQLITE_STATIC : SQLITE_TRANSIENT);
 	}
 	return SQLITE_MISUSE;
 }
@@ -209,11 +213,17 @@ static enum tc_qs sq_exec(struct tc_dbc *base, struct tc_sql *q, int slot,
 
 	if (ce == NULL)
 		return TC_QS_HARD;
+	/* the first few times' text, alive until the statement is reset */
+	char times[16][TC_TIME_TEXT_LEN];
+	int ntimes = 0;
 	for (int i = 1; i <= ce->nparam; i++) {
+		const struct tc_dbv *v;
 		if (ce->map[i] > np)
 			tc_die("SQL wants $%d but got %d parameters: %s", ce->map[i], np,
 			       q->sqlite ? q->sqlite : q->text);
-		rc = bind(ce->st, i, &p[ce->map[i] - 1]);
+		v = &p[ce->map[i] - 1];
+		rc = bind(ce->st, i, v,
+		          v->type == TC_V_TIME && ntimes < 16 ? &times[ntimes++] : NULL);
 		if (rc != SQLITE_OK) {
 			qs = sq_status(c, rc, sqlite3_sql(ce->st));
 			goto out;
@@ -234,8 +244,8 @@ static enum tc_qs sq_exec(struct tc_dbc *base, struct tc_sql *q, int slot,
 	else if (rows == 1 || (!sqlite3_stmt_readonly(ce->st) && sqlite3_changes(c->h) > 0))
 		qs = TC_QS_ONE;
 out:
+	/* The bindings stay: every call binds every parameter again. */
 	sqlite3_reset(ce->st);
-	sqlite3_clear_bindings(ce->st);
 	return qs;
 }
 

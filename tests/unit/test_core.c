@@ -3,13 +3,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/jspec.h"
+#include "core/jw.h"
 #include "core/tctime.h"
 #include "core/util.h"
 
@@ -117,6 +120,67 @@ static void test_time(void **state)
 	assert_true(y == 2024 && m == 2 && d == 29);
 }
 
+/* The formatter keeps the last second it wrote: the same second with
+ * other microseconds, the next second, and back again, against gmtime_r. */
+static void test_time_seconds(void **state)
+{
+	char t[TC_TIME_TEXT_LEN], want[TC_TIME_TEXT_LEN + 8];
+	uint64_t x = 88172645463325252ULL;
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* runs of instants a few microseconds or seconds apart, 1900..2100 */
+		static int64_t base;
+		if (i % 16 == 0)
+			base = (int64_t)(x % 6311390400ULL) * 1000000 - 2208988800LL * 1000000;
+		int64_t us = base + (int64_t)(x % (i % 3 ? 1000 : 3000000));
+		time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		         (int)(us - (int64_t)secs * 1000000));
+		tc_time_format(us, t);
+		assert_string_equal(t, want);
+	}
+	/* a year past 9999 writes zeros and leaves the kept second alone */
+	tc_time_format(1795362759123456, t);
+	tc_time_format(400000000000000000, t);
+	assert_string_equal(t, "0000-00-00T00:00:00.000000Z");
+	tc_time_format(1795362759000001, t);
+	assert_string_equal(t, "2026-11-22T15:52:39.000001Z");
+}
+
+/* Strings as JSON: copied whole when nothing needs an escape, escaped
+ * otherwise; keys alike. */
+static void test_jw_strings(void **state)
+{
+	struct tc_buf b;
+	struct tc_jw w;
+	(void)state;
+	tc_buf_init(&b);
+	tc_jw_init(&w, &b);
+	tc_jw_obj(&w);
+	tc_jw_key(&w, "plain");
+	tc_jw_str(&w, "Nguyễn Văn A");
+	tc_jw_key(&w, "empty");
+	tc_jw_str(&w, "");
+	tc_jw_key(&w, "esc");
+	tc_jw_str(&w, "a\"b\\c\nd\re\tf\x01g");
+	tc_jw_key(&w, "end");
+	tc_jw_str(&w, "x\"");
+	tc_jw_key(&w, "k\"ey");
+	tc_jw_null(&w);
+	tc_jw_end(&w);
+	assert_string_equal(b.data, "{\"plain\":\"Nguyễn Văn A\",\"empty\":\"\","
+	                            "\"esc\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\","
+	                            "\"end\":\"x\\\"\",\"k\\\"ey\":null}");
+	assert_int_equal(strlen(b.data), b.len);
+	tc_buf_cleanup(&b);
+}
+
 static void test_utf8(void **state)
 {
 	(void)state;
@@ -202,6 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_err_table), cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_buf_and_ints), cmocka_unit_test(test_time),
+		cmocka_unit_test(test_time_seconds), cmocka_unit_test(test_jw_strings),
 		cmocka_unit_test(test_utf8), cmocka_unit_test(test_jspec),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
