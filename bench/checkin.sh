@@ -121,7 +121,7 @@ echo "  server side: $jobs write jobs in $commits commits, mean batch $batch"
 echo "  server memory: $rss0 MB before the run, $rss1 MB after;" \
 	"the WAL file is $(calc %.0f "$(stat -c %s "$DB-wal" 2>/dev/null || echo 0) / 1048576") MB"
 echo "  server CPU per check-in: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$answers")" \
-	"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
+	"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
 stop_server
 
 # Every check-in that finds its person writes one audit entry: fewer

@@ -147,7 +147,7 @@ http_run() {
 		"max wait after resume $resume_ms ms"
 	echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 	echo "  server CPU per injection: $(cpu_per_answer "$WORK/$label.cpu0" "$WORK/$label.cpu1" "$n")" \
-		"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/$label.run") s in all"
+		"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/$label.run") s in all"
 
 	sync_line="skipped"
 	if [ "$label" = sqlite ]; then

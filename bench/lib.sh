@@ -119,7 +119,7 @@ thread_cpu() {
 }
 
 # cpu_per_answer BEFORE AFTER ANSWERS: the server's CPU per answer, by
-# thread name (the writer thread is named after the program).
+# thread name (the database writer thread is tc-writer).
 cpu_per_answer() {
 	LC_ALL=C join <(LC_ALL=C sort "$1") <(LC_ALL=C sort "$2") | awk -v n="$3" -v hz="$(getconf CLK_TCK)" '
 		{ d[$2] += $5 - $3; tot += $5 - $3 }

@@ -123,7 +123,7 @@ echo "  server side: $jobs write jobs in $commits commits, mean batch $batch;" \
 	"at either end of the run are written but not counted)"
 echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 echo "  server CPU per movement: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$answers")" \
-	"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
+	"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
 stop_server
 
 echo "-- the balances, with the server stopped"

@@ -66,7 +66,7 @@ echo "  server side: $jobs write jobs in $commits commits" \
 	"max wait after resume $wait_ms ms (since server start)"
 echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 echo "  server CPU per write: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$jobs")" \
-	"(tiemchung = the writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
+	"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/run.txt") s in all"
 if [ "$(calc %d "($batch < 2)")" = 1 ]; then
 	echo "  WARNING: mean batch size $batch: group commit is hardly batching"
 fi

@@ -151,6 +151,7 @@ static bool is_pg_url(const char *where)
 static void *writer_main(void *arg);
 static void *completer_main(void *arg);
 static void *checkpointer_main(void *arg);
+static void *preparer_main(void *arg);
 
 struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
                          char **why)
@@ -179,6 +180,9 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 	pthread_cond_init(&db->idle_cv, NULL);
 	pthread_cond_init(&db->done_cv, NULL);
 	pthread_cond_init(&db->ck_cv, NULL);
+	pthread_mutex_init(&db->pp_mu, NULL);
+	pthread_cond_init(&db->pp_cv, NULL);
+	pthread_cond_init(&db->pp_done_cv, NULL);
 
 	/* The writer connection is opened first: on SQLite it creates the file
 	 * and switches it to WAL before any reader exists. */
@@ -195,6 +199,12 @@ struct tc_db *tc_db_open(const char *where, const struct tc_db_options *opt,
 				free(conns);
 				goto fail;
 			}
+		}
+		/* before the writers, which read has_preparer */
+		if (db->be->kind == TC_DB_SQLITE) {
+			if (pthread_create(&db->preparer, NULL, preparer_main, db) != 0)
+				tc_die("cannot start the database helper threads");
+			db->has_preparer = true;
 		}
 		db->threads = tc_xcalloc((size_t)n, sizeof(*db->threads));
 		for (int i = 0; i < n; i++) {
@@ -231,6 +241,9 @@ fail:
 	pthread_cond_destroy(&db->idle_cv);
 	pthread_cond_destroy(&db->done_cv);
 	pthread_cond_destroy(&db->ck_cv);
+	pthread_mutex_destroy(&db->pp_mu);
+	pthread_cond_destroy(&db->pp_cv);
+	pthread_cond_destroy(&db->pp_done_cv);
 	free(db->where);
 	free(db);
 	return NULL;
@@ -392,24 +405,138 @@ static bool savepoint_ok(struct tc_dbc *c, struct tc_sql *q)
 	return tc_exec(c, q, NULL, 0, NULL, NULL) >= TC_QS_NONE;
 }
 
+/* ---- deferred work (db.h) ------------------------------------------------ */
+
+bool tc_dbc_can_defer(const struct tc_dbc *c)
+{
+	return c->defer_ok;
+}
+
+void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
+                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f))
+{
+	if (!c->defer_ok)
+		tc_die("tc_job_defer outside a batch that defers");
+	j->prepare = prepare;
+	j->finish = finish;
+	j->deferred = true;
+	atomic_store_explicit(&j->prepared, false, memory_order_relaxed);
+	j->next_deferred = NULL;
+	if (c->deferred_tail)
+		c->deferred_tail->next_deferred = j;
+	else
+		c->deferred_head = j;
+	c->deferred_tail = j;
+}
+
+struct tc_job *tc_dbc_deferred(const struct tc_dbc *c)
+{
+	return c->deferred_head;
+}
+
+/* Prepares what the writer hands over, list after list, in order. */
+static void *preparer_main(void *arg)
+{
+	struct tc_db *db = arg;
+
+	pthread_setname_np(pthread_self(), "tc-prepare");
+	pthread_mutex_lock(&db->pp_mu);
+	for (;;) {
+		while (db->pp_head == NULL && !db->pp_stop)
+			pthread_cond_wait(&db->pp_cv, &db->pp_mu);
+		struct tc_job *j = db->pp_head;
+		if (j == NULL)
+			break;
+		db->pp_head = db->pp_tail = NULL;
+		pthread_mutex_unlock(&db->pp_mu);
+		while (j) {
+			struct tc_job *next = j->pp_next;
+			j->prepare(j);
+			atomic_store_explicit(&j->prepared, true, memory_order_release);
+			j = next;
+		}
+		pthread_mutex_lock(&db->pp_mu);
+		pthread_cond_broadcast(&db->pp_done_cv);
+	}
+	pthread_mutex_unlock(&db->pp_mu);
+	return NULL;
+}
+
+/* Hands the deferred jobs from `from` on to the preparer. */
+static void hand_to_preparer(struct tc_db *db, struct tc_job *from)
+{
+	struct tc_job *last = from;
+
+	if (from == NULL)
+		return;
+	for (struct tc_job *j = from; j; j = j->next_deferred) {
+		j->pp_next = j->next_deferred;
+		last = j;
+	}
+	pthread_mutex_lock(&db->pp_mu);
+	if (db->pp_tail)
+		db->pp_tail->pp_next = from;
+	else
+		db->pp_head = from;
+	db->pp_tail = last;
+	pthread_cond_signal(&db->pp_cv);
+	pthread_mutex_unlock(&db->pp_mu);
+}
+
+static void wait_prepared(struct tc_db *db, struct tc_job *j)
+{
+	if (atomic_load_explicit(&j->prepared, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&db->pp_mu);
+	while (!atomic_load_explicit(&j->prepared, memory_order_acquire))
+		pthread_cond_wait(&db->pp_done_cv, &db->pp_mu);
+	pthread_mutex_unlock(&db->pp_mu);
+}
+
+/* Jobs are handed to the preparer in groups: one wake-up each. */
+#define PREPARE_GROUP 16
+
 /* Runs a batch in the open transaction. Fast: no savepoints, and the
  * first failing job stops the attempt (false: roll back and run the batch
- * again the careful way). Careful: every job in its own savepoint, so a
- * failing job is rolled back alone (false: the transaction itself is
- * broken). */
-static bool run_jobs(struct tc_dbc *c, struct tc_job *jobs, bool careful)
+ * again the careful way); jobs may defer part of their work (db.h), which
+ * is finished, in order, once every job has run. Careful: every job in its
+ * own savepoint, so a failing job is rolled back alone (false: the
+ * transaction itself is broken); nothing is deferred. */
+static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs, bool careful)
 {
+	struct tc_job *unsent = NULL, *sent_last = NULL;
+	int nunsent = 0;
+	bool ok = true;
+
+	c->defer_ok = !careful && db->has_preparer;
+	c->deferred_head = c->deferred_tail = NULL;
 	for (struct tc_job *j = jobs; j; j = j->next) {
+		struct tc_job *tail = c->deferred_tail;
 		tc_fault_clear(&j->fault);
 		j->attempts = 1;
+		j->deferred = false;
 		if (careful && !savepoint_ok(c, &q_savepoint))
 			return false;
 		j->rc = j->run(c, j->cls, &j->fault);
-		if (c->be->txn_failed(c))
-			return false; /* the whole transaction is gone */
+		if (c->be->txn_failed(c)) {
+			ok = false; /* the whole transaction is gone */
+			break;
+		}
 		if (!careful) {
-			if (j->rc != TC_ERR_OK)
-				return false;
+			if (j->rc != TC_ERR_OK) {
+				ok = false;
+				break;
+			}
+			if (c->deferred_tail != tail) { /* j deferred */
+				if (unsent == NULL)
+					unsent = j;
+				if (++nunsent == PREPARE_GROUP) {
+					hand_to_preparer(db, unsent);
+					sent_last = c->deferred_tail;
+					unsent = NULL;
+					nunsent = 0;
+				}
+			}
 			continue;
 		}
 		if (j->rc != TC_ERR_OK && !savepoint_ok(c, &q_rollback_to))
@@ -417,7 +544,23 @@ static bool run_jobs(struct tc_dbc *c, struct tc_job *jobs, bool careful)
 		if (!savepoint_ok(c, &q_release))
 			return false;
 	}
-	return true;
+	c->defer_ok = false;
+	if (ok && unsent) {
+		hand_to_preparer(db, unsent);
+		sent_last = c->deferred_tail;
+	}
+	for (struct tc_job *j = c->deferred_head; ok && j; j = j->next_deferred) {
+		wait_prepared(db, j);
+		j->rc = j->finish(c, j, &j->fault);
+		if (c->be->txn_failed(c) || j->rc != TC_ERR_OK)
+			ok = false;
+	}
+	/* The preparer may still be at work on what it was given: done with
+	 * it before the batch is rolled back and run again. */
+	if (sent_last)
+		wait_prepared(db, sent_last);
+	c->deferred_head = c->deferred_tail = NULL;
+	return ok;
 }
 
 /* SQLite group commit: the queued jobs run in one transaction with one
@@ -442,7 +585,7 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 			}
 			return;
 		}
-		if (run_jobs(c, jobs, careful) && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
+		if (run_jobs(db, c, jobs, careful) && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
 			return;
 		if (!c->be->txn_failed(c))
 			tc_exec_script(c, "ROLLBACK");
@@ -485,6 +628,7 @@ static void *completer_main(void *arg)
 {
 	struct tc_db *db = arg;
 
+	pthread_setname_np(pthread_self(), "tc-complete");
 	for (;;) {
 		struct tc_job *jobs;
 		size_t n;
@@ -511,6 +655,7 @@ static void *checkpointer_main(void *arg)
 	struct tc_dbc *c = arg;
 	struct tc_db *db = c->db;
 
+	pthread_setname_np(pthread_self(), "tc-checkpoint");
 	if (db->opt.background_nice > 0 &&
 	    setpriority(PRIO_PROCESS, (id_t)gettid(), db->opt.background_nice) != 0)
 		tc_warn("db: cannot lower the checkpoint thread's priority");
@@ -558,6 +703,7 @@ static void *writer_main(void *arg)
 	struct tc_db *db = c->db;
 	bool batching = db->be->kind == TC_DB_SQLITE;
 
+	pthread_setname_np(pthread_self(), "tc-writer");
 	for (;;) {
 		struct tc_job *jobs, *last;
 		size_t n = 0;
@@ -697,6 +843,13 @@ void tc_db_close(struct tc_db *db)
 		pthread_join(db->completer, NULL);
 	if (db->has_checkpointer)
 		pthread_join(db->checkpointer, NULL);
+	if (db->has_preparer) {
+		pthread_mutex_lock(&db->pp_mu);
+		db->pp_stop = true;
+		pthread_cond_signal(&db->pp_cv);
+		pthread_mutex_unlock(&db->pp_mu);
+		pthread_join(db->preparer, NULL);
+	}
 	if (db->inline_conn)
 		db->be->disconnect(db->inline_conn);
 	while (db->pool_free) {
@@ -711,6 +864,9 @@ void tc_db_close(struct tc_db *db)
 	pthread_cond_destroy(&db->idle_cv);
 	pthread_cond_destroy(&db->done_cv);
 	pthread_cond_destroy(&db->ck_cv);
+	pthread_mutex_destroy(&db->pp_mu);
+	pthread_cond_destroy(&db->pp_cv);
+	pthread_cond_destroy(&db->pp_done_cv);
 	tc_db_units_free(db);
 	pthread_mutex_destroy(&db->units_mu);
 	pthread_mutex_destroy(&db->id_mu);

@@ -15,6 +15,7 @@
 #ifndef TC_DB_H
 #define TC_DB_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -95,7 +96,29 @@ struct tc_job {
 	int64_t queued_us, committed_us;
 	int attempts;
 	struct tc_job *next;
+	/* Set by tc_job_defer; the writer's own. */
+	void (*prepare)(struct tc_job *j);
+	tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f);
+	bool deferred;
+	atomic_bool prepared;
+	struct tc_job *next_deferred, *pp_next;
 };
+
+/* Deferred work. On SQLite a batch of jobs runs on the one writer thread,
+ * which is the bottleneck of every write: a job's run may leave the rest
+ * of its work for later, when tc_dbc_can_defer says so. Then `prepare`
+ * (work without the database, such as an answer's JSON) runs on a helper
+ * thread while the writer goes on with the batch, and `finish` runs on
+ * the writer, in the same transaction, after every job of the batch has
+ * run and after its own prepare. A failing finish fails the job as a
+ * failing run would (the batch is run again with a savepoint per job,
+ * where nothing is deferred). */
+bool tc_dbc_can_defer(const struct tc_dbc *c);
+void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
+                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f));
+/* The jobs deferred so far in the running batch, in order (linked by
+ * next_deferred): for look-ups among them. */
+struct tc_job *tc_dbc_deferred(const struct tc_dbc *c);
 
 /* Hands `j` to the writer. `done` always runs exactly once, possibly
  * before this returns (for example with UNAVAILABLE while stopping). */

@@ -123,6 +123,9 @@ struct tc_dbc {
 	struct tc_dbc *next_free;
 	bool writer;
 	bool broken; /* reconnect before reuse */
+	/* the running batch's deferred jobs (db.c), while deferring is on */
+	bool defer_ok;
+	struct tc_job *deferred_head, *deferred_tail;
 };
 
 struct tc_db {
@@ -157,6 +160,13 @@ struct tc_db {
 	pthread_cond_t ck_cv;   /* checkpointer: time to stop */
 	bool writers_gone;
 	struct tc_dbc *inline_conn; /* no_writer mode */
+	/* SQLite: the helper that runs deferred jobs' prepare (db.h) */
+	pthread_t preparer;
+	bool has_preparer, pp_stop;
+	pthread_mutex_t pp_mu;
+	pthread_cond_t pp_cv;      /* jobs to prepare, or stop */
+	pthread_cond_t pp_done_cv; /* a list of them is prepared */
+	struct tc_job *pp_head, *pp_tail;
 
 	/* administrative units in memory (units_cache.c) */
 	_Atomic(struct tc_units *) units;

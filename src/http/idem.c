@@ -27,6 +27,9 @@ struct idem {
 	/* the answer; every attempt of the job starts it afresh */
 	unsigned status;
 	bool replayed;
+	/* the same key's request earlier in the same batch (deferred) */
+	struct idem *first;
+	uint64_t key_hash; /* of actor_key and idem_key */
 };
 
 /* ---- without a key ------------------------------------------------------ */
@@ -61,6 +64,55 @@ static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_f
 	return TC_ERR_OK;
 }
 
+/* ---- deferred: the answer written off the writer's path (db.h) -------- */
+
+/* On the helper thread: the answer's JSON, into r->out. */
+static void idem_prepare(struct tc_job *j)
+{
+	struct idem *st = j->cls;
+	if (st->first == NULL)
+		st->status = st->render(st->cls, tc_reply_begin(st->r));
+}
+
+/* On the writer, once the batch has run: the key and its answer stored
+ * (as idem_run does when nothing is deferred); or, for a second request
+ * with the key in one batch, the first one's answer again. */
+static tc_err idem_finish(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f)
+{
+	struct idem *st = j->cls;
+	struct tc_req *r = st->r;
+	enum tc_qs qs;
+
+	if (st->first) {
+		tc_buf_reset(&r->out);
+		tc_buf_append(&r->out, st->first->r->out.data, st->first->r->out.len);
+		st->status = st->first->status;
+		st->replayed = true;
+		return TC_ERR_OK;
+	}
+	st->key.status = st->status;
+	st->key.body = r->out.data ? r->out.data : "";
+	qs = tc_q_idem_put(c, &st->key);
+	st->key.body = NULL; /* r->out's, not ours */
+	if (qs == TC_QS_NONE)
+		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+}
+
+/* The request with the same key earlier in the running batch, if any: its
+ * key is not stored yet. */
+static struct idem *pending(struct tc_dbc *c, const struct idem *st)
+{
+	for (struct tc_job *j = tc_dbc_deferred(c); j; j = j->next_deferred) {
+		struct idem *o = j->cls;
+		if (j->finish == idem_finish && o->key_hash == st->key_hash &&
+		    strcmp(o->key.idem_key, st->key.idem_key) == 0 &&
+		    strcmp(o->key.actor_key, st->key.actor_key) == 0)
+			return o->first ? o->first : o;
+	}
+	return NULL;
+}
+
 static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct idem *st = cls;
@@ -71,11 +123,21 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 	st->status = 0;
 	st->replayed = false;
+	st->first = NULL;
 	qs = tc_q_idem_get(c, st->key.actor_key, st->key.idem_key, &r->arena, &found);
 	if (qs == TC_QS_ONE)
 		return replay(st, &found, f);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
+	if (tc_dbc_can_defer(c)) {
+		st->first = pending(c, st);
+		if (st->first) {
+			if (strcmp(st->first->key.request_sha, st->key.request_sha) != 0)
+				return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH, IDEM_HEADER, NULL);
+			tc_job_defer(c, &r->job, idem_prepare, idem_finish);
+			return TC_ERR_OK;
+		}
+	}
 	/* Writers side by side (PostgreSQL): the key is taken first, so a
 	 * concurrent request with it waits on its row. One writer (SQLite):
 	 * nothing comes between the look-up and the write, and the key and
@@ -93,6 +155,10 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	rc = st->run(c, st->cls, f);
 	if (rc != TC_ERR_OK)
 		return rc; /* rolled back with the key */
+	if (serial && tc_dbc_can_defer(c)) {
+		tc_job_defer(c, &r->job, idem_prepare, idem_finish);
+		return TC_ERR_OK;
+	}
 	st->status = st->render(st->cls, tc_reply_begin(r));
 	st->key.status = st->status;
 	st->key.body = r->out.data ? r->out.data : "";
@@ -125,6 +191,19 @@ static bool key_wellformed(const char *k)
 		if ((unsigned char)k[i] < 0x20 || (unsigned char)k[i] > 0x7e)
 			return false;
 	return true;
+}
+
+/* FNV-1a over both, a NUL between: a quick first test among a batch's
+ * keys. */
+static uint64_t key_hash(const char *actor, const char *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const char *p = actor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h *= 1099511628211ULL;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
 }
 
 static void request_sha(const struct tc_req *r, char out[TC_SHA256_HEX])
@@ -168,5 +247,6 @@ tc_err tc_req_write_idem(struct tc_req *r, tc_job_fn run, void *cls,
 	st->key.idem_key = tc_arena_strdup(&r->arena, key);
 	st->key.request_sha = tc_arena_strdup(&r->arena, sha);
 	st->key.created_at = tc_now_us();
+	st->key_hash = key_hash(st->key.actor_key, st->key.idem_key);
 	return tc_req_write(r, idem_run, st, idem_after);
 }
