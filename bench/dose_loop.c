@@ -171,7 +171,8 @@ int main(int argc, char **argv)
 	printf("RESULT doses=%lld doses_per_s=%.1f sync=%s batch=%lld failed=%lld "
 	       "cpu_us_per_dose=%.1f wal_frames_per_dose=%.2f\n",
 	       (long long)n, n / wall, sync, (long long)batch, (long long)failed,
-	       n ? cpu / n * 1e6 : 0.0, n ? (w1.writes_in - w0.writes_in) / 2.0 / n : 0.0);
+	       n ? cpu / n * 1e6 : 0.0,
+	       n ? (w1.writes_in - w0.writes_in) / 2.0 / n : 0.0);
 	tc_arena_cleanup(&a);
 	tc_arena_cleanup(&ref_a);
 	tc_db_close(db);

@@ -181,7 +181,8 @@ static struct cached *prepare(struct sq_conn *c, struct tc_sql *q, int slot)
 /* A time is bound as text: written into *ts when there is one, which
  * then must outlive the statement's run (SQLite copies nothing), else
  * copied by SQLite. */
-static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v, char (*ts)[TC_TIME_TEXT_LEN])
+static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v,
+                char (*ts)[TC_TIME_TEXT_LEN])
 {
 	char own[TC_TIME_TEXT_LEN];
 

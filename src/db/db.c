@@ -413,7 +413,8 @@ bool tc_dbc_can_defer(const struct tc_dbc *c)
 }
 
 void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
-                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f))
+                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j,
+                                   struct tc_fault *f))
 {
 	if (!c->defer_ok)
 		tc_die("tc_job_defer outside a batch that defers");
@@ -502,7 +503,8 @@ static void wait_prepared(struct tc_db *db, struct tc_job *j)
  * is finished, in order, once every job has run. Careful: every job in its
  * own savepoint, so a failing job is rolled back alone (false: the
  * transaction itself is broken); nothing is deferred. */
-static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs, bool careful)
+static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
+                     bool careful)
 {
 	struct tc_job *unsent = NULL, *sent_last = NULL;
 	int nunsent = 0;
@@ -585,7 +587,8 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 			}
 			return;
 		}
-		if (run_jobs(db, c, jobs, careful) && tc_exec_script(c, "COMMIT") == TC_QS_NONE)
+		if (run_jobs(db, c, jobs, careful) &&
+		    tc_exec_script(c, "COMMIT") == TC_QS_NONE)
 			return;
 		if (!c->be->txn_failed(c))
 			tc_exec_script(c, "ROLLBACK");

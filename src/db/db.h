@@ -115,7 +115,8 @@ struct tc_job {
  * where nothing is deferred). */
 bool tc_dbc_can_defer(const struct tc_dbc *c);
 void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
-                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f));
+                  tc_err (*finish)(struct tc_dbc *c, struct tc_job *j,
+                                   struct tc_fault *f));
 /* The jobs deferred so far in the running batch, in order (linked by
  * next_deferred): for look-ups among them. */
 struct tc_job *tc_dbc_deferred(const struct tc_dbc *c);

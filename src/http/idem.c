@@ -133,7 +133,8 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		st->first = pending(c, st);
 		if (st->first) {
 			if (strcmp(st->first->key.request_sha, st->key.request_sha) != 0)
-				return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH, IDEM_HEADER, NULL);
+				return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH,
+				                    IDEM_HEADER, NULL);
 			tc_job_defer(c, &r->job, idem_prepare, idem_finish);
 			return TC_ERR_OK;
 		}

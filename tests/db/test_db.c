@@ -308,11 +308,13 @@ static void df_make(struct df_job *d)
 static tc_err df_second(struct tc_dbc *c, struct df_job *d, struct tc_fault *f)
 {
 	if (d->fail)
-		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "x", "this job fails on purpose");
+		return tc_fault_set(f, TC_ERR_INVALID_FIELD, "x",
+		                    "this job fails on purpose");
 	char want[32];
 	snprintf(want, sizeof want, "made-%d", d->i);
 	d->finish_saw_made = strcmp(d->made, want) == 0;
-	return tc_audit_record(c, &tc_cli_actor, "finish", "df", d->made, "VN", NULL, NULL, f);
+	return tc_audit_record(c, &tc_cli_actor, "finish", "df", d->made, "VN", NULL,
+	                       NULL, f);
 }
 
 static void df_prepare(struct tc_job *j)
@@ -379,9 +381,11 @@ static int df_round(struct fixture *fx, int fail_every)
 {
 	enum { N = 600, T = 8 };
 	struct df_job *jobs = calloc(N, sizeof(*jobs));
-	int64_t rows0 = count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df'");
-	int64_t made0 = count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df' "
-	                              "AND action = 'finish' AND entity_id LIKE 'made-%'");
+	int64_t rows0 =
+	        count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df'");
+	int64_t made0 =
+	        count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df' "
+	                      "AND action = 'finish' AND entity_id LIKE 'made-%'");
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 	pthread_t th[T];
@@ -401,7 +405,8 @@ static int df_round(struct fixture *fx, int fail_every)
 		jobs[i].job.done = df_done;
 	}
 	for (int t = 0; t < T; t++) {
-		sub[t] = (struct df_submitter){jobs, t * N / T, (t + 1) * N / T, fx->db};
+		sub[t] =
+		        (struct df_submitter){ jobs, t * N / T, (t + 1) * N / T, fx->db };
 		pthread_create(&th[t], NULL, df_submit, &sub[t]);
 	}
 	for (int t = 0; t < T; t++)
@@ -425,11 +430,13 @@ static int df_round(struct fixture *fx, int fail_every)
 		tc_arena_cleanup(&jobs[i].a);
 	}
 	/* both rows of every job that succeeded, none of one that failed */
-	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df'") -
-	                         rows0,
-	                 2 * (N - failed));
-	assert_int_equal(count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df' "
-	                               "AND action = 'finish' AND entity_id LIKE 'made-%'") -
+	assert_int_equal(
+	        count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df'") -
+	                rows0,
+	        2 * (N - failed));
+	assert_int_equal(count(fx->db,
+	                       "SELECT COUNT(*) FROM audit_log WHERE entity = 'df' "
+	                       "AND action = 'finish' AND entity_id LIKE 'made-%'") -
 	                         made0,
 	                 N - failed);
 	print_message("%d jobs, %d failing, %d deferred\n", N, failed, deferred);
@@ -857,7 +864,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_products, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_authfail_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idem_keys, setup, teardown),
 	};

@@ -134,14 +134,15 @@ static void test_time_seconds(void **state)
 		/* runs of instants a few microseconds or seconds apart, 1900..2100 */
 		static int64_t base;
 		if (i % 16 == 0)
-			base = (int64_t)(x % 6311390400ULL) * 1000000 - 2208988800LL * 1000000;
+			base = (int64_t)(x % 6311390400ULL) * 1000000 -
+			       2208988800LL * 1000000;
 		int64_t us = base + (int64_t)(x % (i % 3 ? 1000 : 3000000));
 		time_t secs = (time_t)(us >= 0 ? us / 1000000 : (us - 999999) / 1000000);
 		struct tm tm;
 		gmtime_r(&secs, &tm);
-		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		         (int)(us - (int64_t)secs * 1000000));
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+		         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		         tm.tm_min, tm.tm_sec, (int)(us - (int64_t)secs * 1000000));
 		tc_time_format(us, t);
 		assert_string_equal(t, want);
 	}
@@ -264,10 +265,10 @@ static void test_jspec(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_err_table), cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_err_table),    cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_buf_and_ints), cmocka_unit_test(test_time),
 		cmocka_unit_test(test_time_seconds), cmocka_unit_test(test_jw_strings),
-		cmocka_unit_test(test_utf8), cmocka_unit_test(test_jspec),
+		cmocka_unit_test(test_utf8),         cmocka_unit_test(test_jspec),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
