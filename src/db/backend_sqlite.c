@@ -120,6 +120,7 @@ static void sq_disconnect(struct tc_dbc *base)
 		free(c->cache[i].map);
 	}
 	free(c->cache);
+	free(c->base.dtab);
 	if (sqlite3_close(c->h) != SQLITE_OK)
 		tc_error("db: closing SQLite: %s", sqlite3_errmsg(c->h));
 	free(c);
@@ -180,7 +181,10 @@ static struct cached *prepare(struct sq_conn *c, struct tc_sql *q, int slot)
 
 /* A time is bound as text: written into *ts when there is one, which
  * then must outlive the statement's run (SQLite copies nothing), else
- * copied by SQLite. */
+ * copied by SQLite. Text is bound without a copy too, and the bindings
+ * stay after sq_exec returns (pointing at what may be gone by then):
+ * nothing may read a statement's bindings outside sq_exec, which binds
+ * every parameter again before each run. */
 static int bind(sqlite3_stmt *st, int i, const struct tc_dbv *v,
                 char (*ts)[TC_TIME_TEXT_LEN])
 {

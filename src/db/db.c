@@ -5,9 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
@@ -412,27 +410,77 @@ bool tc_dbc_can_defer(const struct tc_dbc *c)
 	return c->defer_ok;
 }
 
+/* The slot of `key` in the table, or of the empty slot it would take. */
+static size_t dtab_slot(const struct tc_dbc *c, uint64_t key)
+{
+	size_t mask = c->dtab_cap - 1, i = (size_t)(key ^ (key >> 29)) & mask;
+
+	while (c->dtab[i] && c->dtab[i]->defer_key != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Files j (with a key not in the table yet), growing the table to keep it
+ * at most half full. */
+static void dtab_add(struct tc_dbc *c, struct tc_job *j)
+{
+	if (2 * (c->dtab_n + 1) > c->dtab_cap) {
+		struct tc_job **old = c->dtab;
+		size_t old_cap = c->dtab_cap;
+		c->dtab_cap = old_cap ? 2 * old_cap : 256;
+		c->dtab = tc_xcalloc(c->dtab_cap, sizeof(*c->dtab));
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i])
+				c->dtab[dtab_slot(c, old[i]->defer_key)] = old[i];
+		free(old);
+	}
+	c->dtab[dtab_slot(c, j->defer_key)] = j;
+	c->dtab_n++;
+}
+
 void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
                   tc_err (*finish)(struct tc_dbc *c, struct tc_job *j,
-                                   struct tc_fault *f))
+                                   struct tc_fault *f),
+                  uint64_t key)
 {
-	if (!c->defer_ok)
-		tc_die("tc_job_defer outside a batch that defers");
+	if (!c->defer_ok || j != c->running || j->deferred)
+		tc_die("tc_job_defer: only the running job, once, in a batch that "
+		       "defers");
 	j->prepare = prepare;
 	j->finish = finish;
 	j->deferred = true;
 	atomic_store_explicit(&j->prepared, false, memory_order_relaxed);
-	j->next_deferred = NULL;
+	j->defer_key = key;
+	j->next_deferred = j->next_same_key = NULL;
 	if (c->deferred_tail)
 		c->deferred_tail->next_deferred = j;
 	else
 		c->deferred_head = j;
 	c->deferred_tail = j;
+	if (key == 0)
+		return;
+	struct tc_job *first = tc_dbc_deferred_find(c, key);
+	if (first == NULL) {
+		dtab_add(c, j);
+		return;
+	}
+	while (first->next_same_key)
+		first = first->next_same_key;
+	first->next_same_key = j;
 }
 
-struct tc_job *tc_dbc_deferred(const struct tc_dbc *c)
+struct tc_job *tc_dbc_deferred_find(const struct tc_dbc *c, uint64_t key)
 {
-	return c->deferred_head;
+	return c->dtab_n ? c->dtab[dtab_slot(c, key)] : NULL;
+}
+
+/* Empties the running batch's lists (the table keeps its size). */
+static void deferred_reset(struct tc_dbc *c)
+{
+	c->deferred_head = c->deferred_tail = c->running = NULL;
+	if (c->dtab_n)
+		memset(c->dtab, 0, c->dtab_cap * sizeof(*c->dtab));
+	c->dtab_n = 0;
 }
 
 /* Prepares what the writer hands over, list after list, in order. */
@@ -511,15 +559,16 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 	bool ok = true;
 
 	c->defer_ok = !careful && db->has_preparer;
-	c->deferred_head = c->deferred_tail = NULL;
+	deferred_reset(c);
 	for (struct tc_job *j = jobs; j; j = j->next) {
-		struct tc_job *tail = c->deferred_tail;
 		tc_fault_clear(&j->fault);
 		j->attempts = 1;
 		j->deferred = false;
 		if (careful && !savepoint_ok(c, &q_savepoint))
 			return false;
+		c->running = j;
 		j->rc = j->run(c, j->cls, &j->fault);
+		c->running = NULL;
 		if (c->be->txn_failed(c)) {
 			ok = false; /* the whole transaction is gone */
 			break;
@@ -529,7 +578,7 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 				ok = false;
 				break;
 			}
-			if (c->deferred_tail != tail) { /* j deferred */
+			if (j->deferred) {
 				if (unsent == NULL)
 					unsent = j;
 				if (++nunsent == PREPARE_GROUP) {
@@ -561,7 +610,7 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 	 * it before the batch is rolled back and run again. */
 	if (sent_last)
 		wait_prepared(db, sent_last);
-	c->deferred_head = c->deferred_tail = NULL;
+	deferred_reset(c);
 	return ok;
 }
 
@@ -659,9 +708,6 @@ static void *checkpointer_main(void *arg)
 	struct tc_db *db = c->db;
 
 	pthread_setname_np(pthread_self(), "tc-checkpoint");
-	if (db->opt.background_nice > 0 &&
-	    setpriority(PRIO_PROCESS, (id_t)gettid(), db->opt.background_nice) != 0)
-		tc_warn("db: cannot lower the checkpoint thread's priority");
 	pthread_mutex_lock(&db->q_mu);
 	while (!db->writers_gone) {
 		struct timespec ts;

@@ -54,9 +54,6 @@ struct tc_db_options {
 	 * (bench/dose_loop: the CPU ceiling of one writer); a server with it
 	 * would answer before its data is durable. */
 	bool sqlite_sync_normal;
-	/* SQLite: the nice value of the thread that copies the log back into
-	 * the database (0: unchanged), so that it yields to the writer */
-	int background_nice;
 };
 
 /* Opens the database named by `where`. On failure returns NULL and writes
@@ -101,7 +98,8 @@ struct tc_job {
 	tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f);
 	bool deferred;
 	atomic_bool prepared;
-	struct tc_job *next_deferred, *pp_next;
+	uint64_t defer_key;
+	struct tc_job *next_deferred, *next_same_key, *pp_next;
 };
 
 /* Deferred work. On SQLite a batch of jobs runs on the one writer thread,
@@ -114,12 +112,15 @@ struct tc_job {
  * failing run would (the batch is run again with a savepoint per job,
  * where nothing is deferred). */
 bool tc_dbc_can_defer(const struct tc_dbc *c);
+/* Only from the running job's own run, once: `j` is that job. `key` (not
+ * 0) files it for tc_dbc_deferred_find. */
 void tc_job_defer(struct tc_dbc *c, struct tc_job *j, void (*prepare)(struct tc_job *j),
                   tc_err (*finish)(struct tc_dbc *c, struct tc_job *j,
-                                   struct tc_fault *f));
-/* The jobs deferred so far in the running batch, in order (linked by
- * next_deferred): for look-ups among them. */
-struct tc_job *tc_dbc_deferred(const struct tc_dbc *c);
+                                   struct tc_fault *f),
+                  uint64_t key);
+/* The first job deferred so far in the running batch with this key, in
+ * order; the next ones are linked by next_same_key. NULL when none. */
+struct tc_job *tc_dbc_deferred_find(const struct tc_dbc *c, uint64_t key);
 
 /* Hands `j` to the writer. `done` always runs exactly once, possibly
  * before this returns (for example with UNAVAILABLE while stopping). */

@@ -123,9 +123,12 @@ struct tc_dbc {
 	struct tc_dbc *next_free;
 	bool writer;
 	bool broken; /* reconnect before reuse */
-	/* the running batch's deferred jobs (db.c), while deferring is on */
+	/* the running batch's deferred jobs (db.c), while deferring is on:
+	 * in order, and by key (open addressing, the first of each key) */
 	bool defer_ok;
-	struct tc_job *deferred_head, *deferred_tail;
+	struct tc_job *running, *deferred_head, *deferred_tail;
+	struct tc_job **dtab;
+	size_t dtab_cap, dtab_n;
 };
 
 struct tc_db {

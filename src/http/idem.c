@@ -103,9 +103,10 @@ static tc_err idem_finish(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f
  * key is not stored yet. */
 static struct idem *pending(struct tc_dbc *c, const struct idem *st)
 {
-	for (struct tc_job *j = tc_dbc_deferred(c); j; j = j->next_deferred) {
+	for (struct tc_job *j = tc_dbc_deferred_find(c, st->key_hash); j;
+	     j = j->next_same_key) {
 		struct idem *o = j->cls;
-		if (j->finish == idem_finish && o->key_hash == st->key_hash &&
+		if (j->finish == idem_finish &&
 		    strcmp(o->key.idem_key, st->key.idem_key) == 0 &&
 		    strcmp(o->key.actor_key, st->key.actor_key) == 0)
 			return o->first ? o->first : o;
@@ -135,7 +136,7 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 			if (strcmp(st->first->key.request_sha, st->key.request_sha) != 0)
 				return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH,
 				                    IDEM_HEADER, NULL);
-			tc_job_defer(c, &r->job, idem_prepare, idem_finish);
+			tc_job_defer(c, &r->job, idem_prepare, idem_finish, st->key_hash);
 			return TC_ERR_OK;
 		}
 	}
@@ -157,7 +158,7 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	if (rc != TC_ERR_OK)
 		return rc; /* rolled back with the key */
 	if (serial && tc_dbc_can_defer(c)) {
-		tc_job_defer(c, &r->job, idem_prepare, idem_finish);
+		tc_job_defer(c, &r->job, idem_prepare, idem_finish, st->key_hash);
 		return TC_ERR_OK;
 	}
 	st->status = st->render(st->cls, tc_reply_begin(r));
@@ -204,7 +205,7 @@ static uint64_t key_hash(const char *actor, const char *key)
 	h *= 1099511628211ULL;
 	for (const char *p = key; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return h;
+	return h ? h : 1; /* 0 files nothing (tc_job_defer) */
 }
 
 static void request_sha(const struct tc_req *r, char out[TC_SHA256_HEX])

@@ -120,8 +120,10 @@ tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
 
 /* Writes the success answer's JSON with `w` from the job's state (`cls`,
  * after `run` succeeded) and returns its HTTP status. It may run on the
- * writer thread inside the transaction; it must not fail, block or touch
- * the database. */
+ * writer thread inside the transaction, or (an idempotent write on SQLite)
+ * on a helper thread while the writer runs later jobs: it must not fail,
+ * block or touch the database, and may use only `cls` and the request's
+ * own arena. */
 typedef unsigned (*tc_req_render)(void *cls, struct tc_jw *w);
 
 /* Idempotency keys are kept this long (housekeeping purges older ones). */

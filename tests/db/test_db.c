@@ -294,7 +294,7 @@ struct df_job {
 	struct tc_arena a;
 	char made[32];
 	pthread_t run_thread, prepare_thread;
-	bool deferred, finish_saw_made, prepared_elsewhere;
+	bool deferred, finish_saw_made, prepared_elsewhere, chain_ok;
 	pthread_mutex_t *mu;
 	pthread_cond_t *cv;
 	int *left;
@@ -337,15 +337,24 @@ static tc_err df_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	tc_err rc;
 
 	d->made[0] = '\0';
-	d->deferred = d->finish_saw_made = d->prepared_elsewhere = false;
+	d->deferred = d->finish_saw_made = d->prepared_elsewhere = d->chain_ok = false;
 	d->run_thread = pthread_self();
 	rc = tc_audit_record(c, &tc_cli_actor, "run", "df",
 	                     tc_arena_printf(&d->a, "run-%d", d->i), "VN", NULL, NULL, f);
 	if (rc != TC_ERR_OK)
 		return rc;
 	if (tc_dbc_can_defer(c)) {
+		/* filed by key (a few share one): the key's chain ends with this
+		 * job and holds only that key's jobs */
+		uint64_t key = (uint64_t)(d->i % 53) + 1;
 		d->deferred = true;
-		tc_job_defer(c, &d->job, df_prepare, df_finish);
+		tc_job_defer(c, &d->job, df_prepare, df_finish, key);
+		struct tc_job *k = tc_dbc_deferred_find(c, key);
+		d->chain_ok = k != NULL;
+		for (; k; k = k->next_same_key)
+			if (k->defer_key != key || !k->deferred ||
+			    (k->next_same_key == NULL) != (k == &d->job))
+				d->chain_ok = false;
 		return TC_ERR_OK;
 	}
 	df_make(d);
@@ -424,6 +433,7 @@ static int df_round(struct fixture *fx, int fail_every)
 			assert_true(jobs[i].finish_saw_made);
 			if (jobs[i].deferred) {
 				assert_true(jobs[i].prepared_elsewhere);
+				assert_true(jobs[i].chain_ok);
 				deferred++;
 			}
 		}
