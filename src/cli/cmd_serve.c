@@ -1,12 +1,9 @@
 /* tiemchung serve: the API and the web pages until SIGTERM or SIGINT. */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "../core/config.h"
 #include "../core/log.h"
@@ -26,10 +23,6 @@ static const char usage[] =
 	"  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM files)\n"
 	"  --trusted-proxy ADDR   honour X-Forwarded-For from this address (repeatable)\n"
 	"  --threads N            HTTP worker threads (default 4)\n"
-	"  --http-nice N          0..19: the HTTP threads and the background ones run\n"
-	"                         N nice steps below the database writers, so that the\n"
-	"                         one SQLite writer comes first when the CPUs are busy\n"
-	"                         (default 10; 0: all threads alike)\n"
 	"  --access-log FILE|-|off  one line per request (default - : stderr)\n"
 	"  --session-idle S       staff session idle timeout, seconds (default 1800)\n"
 	"  --site-session-idle S  idle timeout on site tablets (default 600)\n"
@@ -70,7 +63,7 @@ int tc_cmd_serve(int argc, char **argv)
 	enum { O_LISTEN = 256, O_DB, O_WEB, O_CERT, O_KEY, O_PROXY, O_THREADS,
 	       O_ACCESS, O_IDLE, O_SITE_IDLE, O_MAX, O_LOGIN_USER, O_LOGIN_ADDR,
 	       O_LOGIN_WINDOW, O_BODY, O_GRACE, O_LEVEL, O_SMS, O_OTP_PHONE, O_OTP_ADDR,
-	       O_CIT_IDLE, O_NODE, O_NICE, O_HELP };
+	       O_CIT_IDLE, O_NODE, O_HELP };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN},
 		{"db", required_argument, 0, O_DB},
@@ -79,7 +72,6 @@ int tc_cmd_serve(int argc, char **argv)
 		{"tls-key", required_argument, 0, O_KEY},
 		{"trusted-proxy", required_argument, 0, O_PROXY},
 		{"threads", required_argument, 0, O_THREADS},
-		{"http-nice", required_argument, 0, O_NICE},
 		{"access-log", required_argument, 0, O_ACCESS},
 		{"session-idle", required_argument, 0, O_IDLE},
 		{"site-session-idle", required_argument, 0, O_SITE_IDLE},
@@ -105,7 +97,7 @@ int tc_cmd_serve(int argc, char **argv)
 	sigset_t sigs;
 	char *why = NULL;
 	const char **route_names;
-	int ch, sig, body = 0, http_nice = 10;
+	int ch, sig, body = 0;
 
 	tc_config_defaults(&cfg);
 	cfg.db = tc_cli_default_db();
@@ -131,7 +123,6 @@ int tc_cmd_serve(int argc, char **argv)
 			cfg.trusted_proxies[cfg.ntrusted++] = optarg;
 			break;
 		case O_THREADS: ok = int_arg("--threads", optarg, 1, 256, &cfg.threads); break;
-		case O_NICE: ok = int_arg("--http-nice", optarg, 0, 19, &http_nice); break;
 		case O_ACCESS: cfg.access_log = optarg; break;
 		case O_IDLE: ok = int_arg("--session-idle", optarg, 1, 86400 * 7, &cfg.session_idle_s); break;
 		case O_SITE_IDLE: ok = int_arg("--site-session-idle", optarg, 1, 86400 * 7, &cfg.site_session_idle_s); break;
@@ -186,21 +177,6 @@ int tc_cmd_serve(int argc, char **argv)
 		fprintf(stderr, "tiemchung serve: %s\n", why ? why : "cannot open the database");
 		free(why);
 		return 1;
-	}
-	/* Every thread started from here on (the HTTP ones, the outbox, the
-	 * housekeeper, imports) takes this thread's nice value; the database's
-	 * threads, started above, keep theirs. On SQLite one writer thread
-	 * makes every durable write, and when the two CPUs of the dose
-	 * benchmark are busy it waited for one about 12 % of the time (8 %
-	 * with this; bench/README.md). Raising a nice value needs no
-	 * privilege; it is counted from the one the server was started with. */
-	if (http_nice > 0) {
-		id_t self = (id_t)gettid();
-		errno = 0;
-		int now = getpriority(PRIO_PROCESS, self);
-		int want = now + http_nice > 19 ? 19 : now + http_nice;
-		if (errno != 0 || (want > now && setpriority(PRIO_PROCESS, self, want) != 0))
-			tc_warn("cannot lower the HTTP threads' priority: %s", strerror(errno));
 	}
 	if (tc_db_check_schema(db, &f) != TC_ERR_OK) {
 		fprintf(stderr, "tiemchung serve: %s\n", f.message);
