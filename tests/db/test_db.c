@@ -158,15 +158,63 @@ static void test_schemas_agree(void **state)
 
 /* ---- group commit -------------------------------------------------------- */
 
+/* Jobs whose done callbacks count down to zero, submitted from several
+ * threads at once. */
+struct countdown {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int left;
+};
+
+static void countdown_done(struct countdown *cd)
+{
+	pthread_mutex_lock(&cd->mu);
+	cd->left--;
+	pthread_cond_signal(&cd->cv);
+	pthread_mutex_unlock(&cd->mu);
+}
+
+struct submitter {
+	struct tc_job **jobs;
+	int from, to;
+	struct tc_db *db;
+};
+
+static void *submit_range(void *arg)
+{
+	struct submitter *s = arg;
+	for (int i = s->from; i < s->to; i++)
+		tc_db_submit(s->db, s->jobs[i]);
+	return NULL;
+}
+
+/* Submits the n jobs from T threads and waits until every one is done. */
+static void submit_and_wait(struct tc_db *db, struct tc_job **jobs, int n,
+                            struct countdown *cd)
+{
+	enum { T = 8 };
+	pthread_t th[T];
+	struct submitter sub[T];
+
+	cd->left = n;
+	for (int t = 0; t < T; t++) {
+		sub[t] = (struct submitter){ jobs, t * n / T, (t + 1) * n / T, db };
+		pthread_create(&th[t], NULL, submit_range, &sub[t]);
+	}
+	for (int t = 0; t < T; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_lock(&cd->mu);
+	while (cd->left > 0)
+		pthread_cond_wait(&cd->cv, &cd->mu);
+	pthread_mutex_unlock(&cd->mu);
+}
+
 struct gc_job {
 	struct tc_job job;
 	int i;
 	bool fail; /* writes an audit row, then fails: both must vanish */
 	struct tc_arena a;
-	struct tc_db *db;
-	pthread_mutex_t *mu;
-	pthread_cond_t *cv;
-	int *left;
+	struct countdown *cd;
 };
 
 static tc_err gc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
@@ -192,25 +240,7 @@ static tc_err gc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 static void gc_done(struct tc_job *j)
 {
-	struct gc_job *g = (struct gc_job *)j;
-	pthread_mutex_lock(g->mu);
-	(*g->left)--;
-	pthread_cond_signal(g->cv);
-	pthread_mutex_unlock(g->mu);
-}
-
-struct submitter {
-	struct gc_job *jobs;
-	int from, to;
-	struct tc_db *db;
-};
-
-static void *submit_range(void *arg)
-{
-	struct submitter *s = arg;
-	for (int i = s->from; i < s->to; i++)
-		tc_db_submit(s->db, &s->jobs[i].job);
-	return NULL;
+	countdown_done(((struct gc_job *)j)->cd);
 }
 
 static int64_t count(struct tc_db *db, const char *sql)
@@ -226,14 +256,12 @@ static int64_t count(struct tc_db *db, const char *sql)
 static void test_group_commit(void **state)
 {
 	struct fixture *fx = *state;
-	enum { N = 400, T = 8 };
+	enum { N = 400 };
 	struct gc_job *jobs = calloc(N, sizeof(*jobs));
-	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-	pthread_t th[T];
-	struct submitter sub[T];
+	struct tc_job *ptrs[N];
+	struct countdown cd = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
 	struct tc_db_stats before, after;
-	int left = N, failed = 0;
+	int failed = 0;
 
 	tc_db_stats(fx->db, &before);
 	for (int i = 0; i < N; i++) {
@@ -241,23 +269,13 @@ static void test_group_commit(void **state)
 		jobs[i].fail = i % 7 == 3;
 		failed += jobs[i].fail;
 		tc_arena_init(&jobs[i].a);
-		jobs[i].mu = &mu;
-		jobs[i].cv = &cv;
-		jobs[i].left = &left;
+		jobs[i].cd = &cd;
 		jobs[i].job.run = gc_run;
 		jobs[i].job.cls = &jobs[i];
 		jobs[i].job.done = gc_done;
+		ptrs[i] = &jobs[i].job;
 	}
-	for (int t = 0; t < T; t++) {
-		sub[t] = (struct submitter){jobs, t * N / T, (t + 1) * N / T, fx->db};
-		pthread_create(&th[t], NULL, submit_range, &sub[t]);
-	}
-	for (int t = 0; t < T; t++)
-		pthread_join(th[t], NULL);
-	pthread_mutex_lock(&mu);
-	while (left > 0)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
+	submit_and_wait(fx->db, ptrs, N, &cd);
 	for (int i = 0; i < N; i++) {
 		if (jobs[i].fail) {
 			assert_int_equal(jobs[i].job.rc, TC_ERR_INVALID_FIELD);
@@ -295,9 +313,7 @@ struct df_job {
 	char made[32];
 	pthread_t run_thread, prepare_thread;
 	bool deferred, finish_saw_made, prepared_elsewhere, chain_ok;
-	pthread_mutex_t *mu;
-	pthread_cond_t *cv;
-	int *left;
+	struct countdown *cd;
 };
 
 static void df_make(struct df_job *d)
@@ -363,67 +379,36 @@ static tc_err df_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 static void df_done(struct tc_job *j)
 {
-	struct df_job *d = (struct df_job *)j;
-	pthread_mutex_lock(d->mu);
-	(*d->left)--;
-	pthread_cond_signal(d->cv);
-	pthread_mutex_unlock(d->mu);
+	countdown_done(((struct df_job *)j)->cd);
 }
 
-struct df_submitter {
-	struct df_job *jobs;
-	int from, to;
-	struct tc_db *db;
-};
-
-static void *df_submit(void *arg)
-{
-	struct df_submitter *s = arg;
-	for (int i = s->from; i < s->to; i++)
-		tc_db_submit(s->db, &s->jobs[i].job);
-	return NULL;
-}
-
-/* N jobs from T threads, every fail_every-th failing (0: none); answers
+/* N jobs from 8 threads, every fail_every-th failing (0: none); answers
  * how many were deferred. */
 static int df_round(struct fixture *fx, int fail_every)
 {
-	enum { N = 600, T = 8 };
+	enum { N = 600 };
 	struct df_job *jobs = calloc(N, sizeof(*jobs));
+	struct tc_job *ptrs[N];
+	struct countdown cd = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
 	int64_t rows0 =
 	        count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df'");
 	int64_t made0 =
 	        count(fx->db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'df' "
 	                      "AND action = 'finish' AND entity_id LIKE 'made-%'");
-	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-	pthread_t th[T];
-	struct df_submitter sub[T];
-	int left = N, failed = 0, deferred = 0;
+	int failed = 0, deferred = 0;
 
 	for (int i = 0; i < N; i++) {
 		jobs[i].i = i;
 		jobs[i].fail = fail_every && i % fail_every == 5;
 		failed += jobs[i].fail;
 		tc_arena_init(&jobs[i].a);
-		jobs[i].mu = &mu;
-		jobs[i].cv = &cv;
-		jobs[i].left = &left;
+		jobs[i].cd = &cd;
 		jobs[i].job.run = df_run;
 		jobs[i].job.cls = &jobs[i];
 		jobs[i].job.done = df_done;
+		ptrs[i] = &jobs[i].job;
 	}
-	for (int t = 0; t < T; t++) {
-		sub[t] =
-		        (struct df_submitter){ jobs, t * N / T, (t + 1) * N / T, fx->db };
-		pthread_create(&th[t], NULL, df_submit, &sub[t]);
-	}
-	for (int t = 0; t < T; t++)
-		pthread_join(th[t], NULL);
-	pthread_mutex_lock(&mu);
-	while (left > 0)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
+	submit_and_wait(fx->db, ptrs, N, &cd);
 	for (int i = 0; i < N; i++) {
 		if (jobs[i].fail) {
 			assert_int_equal(jobs[i].job.rc, TC_ERR_INVALID_FIELD);
