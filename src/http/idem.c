@@ -49,6 +49,15 @@ static tc_err plain_after(struct tc_req *r)
 
 /* ---- with a key ---------------------------------------------------------- */
 
+/* An answer given before, as this request's (the job owns the request). */
+static void answer_again(struct idem *st, const char *body, size_t len, unsigned status)
+{
+	tc_buf_reset(&st->r->out);
+	tc_buf_append(&st->r->out, body, len);
+	st->status = status;
+	st->replayed = true;
+}
+
 /* The key was answered before: the same answer again, if it was for the
  * same request. The body goes to r->out (the job owns the request). */
 static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_fault *f)
@@ -57,11 +66,24 @@ static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_f
 		return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH, IDEM_HEADER, NULL);
 	if (e->status < 100 || e->status > 599 || e->body == NULL)
 		return tc_fault_internal(f, TC_ERR_DB, "an idempotency key without an answer");
-	tc_buf_reset(&st->r->out);
-	tc_buf_puts(&st->r->out, e->body);
-	st->status = (unsigned)e->status;
-	st->replayed = true;
+	answer_again(st, e->body, strlen(e->body), (unsigned)e->status);
 	return TC_ERR_OK;
+}
+
+/* Stores the key with the answer render wrote to r->out: one new row on
+ * SQLite (serial), the answer of the row reserved first on PostgreSQL. */
+static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
+                           struct tc_fault *f)
+{
+	enum tc_qs qs;
+
+	st->key.status = st->status;
+	st->key.body = st->r->out.data ? st->r->out.data : "";
+	qs = serial ? tc_q_idem_put(c, &st->key) : tc_q_idem_answer(c, &st->key);
+	st->key.body = NULL; /* r->out's, not ours */
+	if (qs == TC_QS_NONE)
+		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
+	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
 }
 
 /* ---- deferred: the answer written off the writer's path (db.h) -------- */
@@ -80,23 +102,13 @@ static void idem_prepare(struct tc_job *j)
 static tc_err idem_finish(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f)
 {
 	struct idem *st = j->cls;
-	struct tc_req *r = st->r;
-	enum tc_qs qs;
 
 	if (st->first) {
-		tc_buf_reset(&r->out);
-		tc_buf_append(&r->out, st->first->r->out.data, st->first->r->out.len);
-		st->status = st->first->status;
-		st->replayed = true;
+		const struct tc_buf *out = &st->first->r->out;
+		answer_again(st, out->data, out->len, st->first->status);
 		return TC_ERR_OK;
 	}
-	st->key.status = st->status;
-	st->key.body = r->out.data ? r->out.data : "";
-	qs = tc_q_idem_put(c, &st->key);
-	st->key.body = NULL; /* r->out's, not ours */
-	if (qs == TC_QS_NONE)
-		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
-	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+	return store_answer(c, st, true, f);
 }
 
 /* The request with the same key earlier in the running batch, if any: its
@@ -157,18 +169,12 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	rc = st->run(c, st->cls, f);
 	if (rc != TC_ERR_OK)
 		return rc; /* rolled back with the key */
-	if (serial && tc_dbc_can_defer(c)) {
+	if (tc_dbc_can_defer(c)) { /* SQLite only */
 		tc_job_defer(c, &r->job, idem_prepare, idem_finish, st->key_hash);
 		return TC_ERR_OK;
 	}
 	st->status = st->render(st->cls, tc_reply_begin(r));
-	st->key.status = st->status;
-	st->key.body = r->out.data ? r->out.data : "";
-	qs = serial ? tc_q_idem_put(c, &st->key) : tc_q_idem_answer(c, &st->key);
-	st->key.body = NULL; /* r->out's, not ours */
-	if (qs == TC_QS_NONE)
-		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
-	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
+	return store_answer(c, st, serial, f);
 }
 
 static tc_err idem_after(struct tc_req *r)
