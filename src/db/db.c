@@ -2,6 +2,7 @@
  * pool, the writer threads (group commit on SQLite), statement slots and
  * row access. */
 #include "dbi.h"
+#include "records.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,26 @@ void tc_db_release(struct tc_db *db, struct tc_dbc *c)
 
 /* ---- the writer ------------------------------------------------------- */
 
+uint64_t tc_db_auth_epoch(struct tc_db *db)
+{
+	return atomic_load(&db->auth_epoch);
+}
+
+void tc_dbc_auth_changed(struct tc_dbc *c)
+{
+	c->auth_changed = true;
+}
+
+/* After a transaction, committed or not, and before its jobs are done:
+ * a change to sessions or accounts is now visible to every reader. */
+static void ended(struct tc_db *db, struct tc_dbc *c)
+{
+	if (c->auth_changed) {
+		atomic_fetch_add(&db->auth_epoch, 1);
+		c->auth_changed = false;
+	}
+}
+
 static void count_batch(struct tc_db *db, size_t n)
 {
 	int k = 0;
@@ -342,17 +363,26 @@ static tc_err begin(struct tc_db *db, struct tc_dbc **cp, struct tc_fault *f)
 {
 	enum tc_qs qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
 
+	(*cp)->n_actors_seen = 0;
 	if (qs != TC_QS_NONE && (*cp)->broken) {
 		if (!reconnect(db, cp))
 			return tc_fault_set(f, TC_ERR_UNAVAILABLE, NULL,
 			                    "the database cannot be reached; try again shortly");
 		qs = tc_exec_script(*cp, (*cp)->be->begin_sql);
+		(*cp)->n_actors_seen = 0;
 	}
 	if (qs == TC_QS_NONE)
 		return TC_ERR_OK;
 	if (qs == TC_QS_RETRY)
 		return tc_fault_set(f, TC_ERR_RETRY, NULL, NULL);
 	return tc_fault_internal(f, TC_ERR_DB, "cannot begin a transaction");
+}
+
+static tc_err run_job(struct tc_dbc *c, struct tc_job *j)
+{
+	tc_err rc = j->actor ? tc_actor_still_current(c, j->actor, &j->fault) : TC_ERR_OK;
+
+	return rc != TC_ERR_OK ? rc : j->run(c, j->cls, &j->fault);
 }
 
 /* Runs one job in a transaction of its own, retrying what the engine
@@ -365,7 +395,7 @@ static void run_alone(struct tc_db *db, struct tc_dbc **cp, struct tc_job *j)
 		j->rc = begin(db, cp, &j->fault);
 		if (j->rc == TC_ERR_OK) {
 			struct tc_dbc *c = *cp;
-			j->rc = j->run(c, j->cls, &j->fault);
+			j->rc = run_job(c, j);
 			if (j->rc == TC_ERR_OK && c->be->txn_failed(c))
 				j->rc = tc_fault_internal(&j->fault, TC_ERR_DB,
 				                          "a statement failed inside the job");
@@ -567,7 +597,7 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 		if (careful && !savepoint_ok(c, &q_savepoint))
 			return false;
 		c->running = j;
-		j->rc = j->run(c, j->cls, &j->fault);
+		j->rc = run_job(c, j);
 		c->running = NULL;
 		if (c->be->txn_failed(c)) {
 			ok = false; /* the whole transaction is gone */
@@ -783,6 +813,7 @@ static void *writer_main(void *arg)
 			run_batch(db, &c, jobs);
 		else
 			run_alone(db, &c, jobs);
+		ended(db, c);
 		count_batch(db, n);
 		hand_over(db, jobs, n);
 	}
@@ -798,6 +829,7 @@ void tc_db_submit(struct tc_db *db, struct tc_job *j)
 		/* Commands run one job at a time on their own connection. */
 		pthread_mutex_lock(&db->q_mu);
 		run_alone(db, &db->inline_conn, j);
+		ended(db, db->inline_conn);
 		count_batch(db, 1);
 		pthread_mutex_unlock(&db->q_mu);
 		j->committed_us = tc_mono_us();

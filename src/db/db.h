@@ -22,6 +22,7 @@
 
 #include "../core/err.h"
 
+struct tc_actor;
 struct tc_arena;
 struct tc_db;
 struct tc_dbc;
@@ -83,6 +84,10 @@ typedef tc_err (*tc_job_fn)(struct tc_dbc *c, void *cls, struct tc_fault *f);
 struct tc_job {
 	tc_job_fn run;
 	void *cls;
+	/* The member of staff the job acts for, or NULL: their session and
+	 * account are checked to hold, in the job's transaction, before run
+	 * (tc_actor_still_current). */
+	const struct tc_actor *actor;
 	/* Called once, on a writer thread or inline, after the job's
 	 * transaction is durable (rc == OK) or was rolled back (rc is the
 	 * error, fault its detail). Must not block. */
@@ -130,6 +135,15 @@ tc_err tc_db_run(struct tc_db *db, tc_job_fn run, void *cls, struct tc_fault *f)
 /* Stops taking jobs: later submits fail with UNAVAILABLE. Every job
  * already queued still runs. Waits until the queue is empty. */
 void tc_db_drain(struct tc_db *db);
+
+/* Moves on after every transaction of this process that ended or changed
+ * a session or an account (a logout, an account edit, a purge), before
+ * its jobs' `done` runs: what was read about sessions at an earlier
+ * epoch may be stale (src/http/authcache.h). The queries that make such
+ * changes (q_sessions.c, q_users.c) mark their transaction with
+ * tc_dbc_auth_changed. */
+uint64_t tc_db_auth_epoch(struct tc_db *db);
+void tc_dbc_auth_changed(struct tc_dbc *c);
 
 /* Counters for /metrics. */
 struct tc_db_stats {
@@ -412,7 +426,9 @@ enum tc_qs tc_q_session_lookup(struct tc_dbc *c, const char *token_hash,
                                struct tc_arena *a, struct tc_session *s,
                                struct tc_user *u);
 /* ONE when the session is alive and its user still has that role and
- * jurisdiction: checked inside a write that depends on them. */
+ * jurisdiction: checked inside a write that depends on them. Looked up
+ * once per transaction, unless the transaction changed a session or an
+ * account (tc_dbc_auth_changed). */
 enum tc_qs tc_q_actor_current(struct tc_dbc *c, int64_t session_id, const char *role,
                               const char *scope);
 enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now);

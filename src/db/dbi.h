@@ -123,6 +123,13 @@ struct tc_dbc {
 	struct tc_dbc *next_free;
 	bool writer;
 	bool broken; /* reconnect before reuse */
+	bool auth_changed; /* the transaction changed a session or an account */
+	/* actors found current in this transaction (tc_q_actor_current) */
+	struct tc_actor_seen {
+		int64_t session_id;
+		char role[24], scope[104];
+	} actors_seen[4];
+	int n_actors_seen;
 	/* the running batch's deferred jobs (db.c), while deferring is on:
 	 * in order, and by key (open addressing, the first of each key) */
 	bool defer_ok;
@@ -181,6 +188,8 @@ struct tc_db {
 	int64_t id_ms;
 	int id_seq;
 	bool id_seeded;
+
+	atomic_uint_fast64_t auth_epoch; /* tc_db_auth_epoch */
 
 	/* stats */
 	atomic_uint_fast64_t st_batches, st_jobs;

@@ -1,5 +1,8 @@
 /* Login sessions and failed-login counters. */
+#include <string.h>
+
 #include "../core/arena.h"
+#include "../core/util.h"
 #include "dbi.h"
 
 static struct tc_sql q_insert = TC_SQL(
@@ -97,11 +100,47 @@ enum tc_qs tc_q_session_lookup(struct tc_dbc *c, const char *token_hash,
 	return tc_exec(c, &q_lookup, p, 1, take_lookup, &l);
 }
 
+/* Within one transaction an actor found current stays so, unless the
+ * transaction itself changed a session or an account: a batch of writes
+ * by one member of staff looks them up once. */
+static bool actor_seen(const struct tc_dbc *c, int64_t session_id, const char *role,
+                       const char *scope)
+{
+	for (int i = 0; i < c->n_actors_seen && !c->auth_changed; i++) {
+		const struct tc_actor_seen *a = &c->actors_seen[i];
+		if (a->session_id == session_id && strcmp(a->role, role) == 0 &&
+		    strcmp(a->scope, scope) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void remember_actor(struct tc_dbc *c, int64_t session_id, const char *role,
+                           const char *scope)
+{
+	struct tc_actor_seen *a;
+
+	if (c->n_actors_seen == TC_ARRAY_LEN(c->actors_seen) || c->auth_changed ||
+	    strlen(role) >= sizeof(a->role) || strlen(scope) >= sizeof(a->scope))
+		return;
+	a = &c->actors_seen[c->n_actors_seen++];
+	a->session_id = session_id;
+	strcpy(a->role, role);
+	strcpy(a->scope, scope);
+}
+
 enum tc_qs tc_q_actor_current(struct tc_dbc *c, int64_t session_id, const char *role,
                               const char *scope)
 {
 	struct tc_dbv p[] = {TC_P_I64(session_id), TC_P_TEXT(role), TC_P_TEXT(scope)};
-	return tc_exec(c, &q_actor, p, 3, NULL, NULL);
+	enum tc_qs qs;
+
+	if (actor_seen(c, session_id, role, scope))
+		return TC_QS_ONE;
+	qs = tc_exec(c, &q_actor, p, 3, NULL, NULL);
+	if (qs > 0)
+		remember_actor(c, session_id, role, scope);
+	return qs;
 }
 
 enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now)
@@ -113,18 +152,21 @@ enum tc_qs tc_q_session_touch(struct tc_dbc *c, int64_t id, int64_t now)
 enum tc_qs tc_q_session_delete(struct tc_dbc *c, int64_t id)
 {
 	struct tc_dbv p[] = {TC_P_I64(id)};
+	tc_dbc_auth_changed(c);
 	return tc_exec(c, &q_delete, p, 1, NULL, NULL);
 }
 
 enum tc_qs tc_q_sessions_delete_user(struct tc_dbc *c, int64_t user_id)
 {
 	struct tc_dbv p[] = {TC_P_I64(user_id)};
+	tc_dbc_auth_changed(c);
 	return tc_exec(c, &q_delete_user, p, 1, NULL, NULL);
 }
 
 enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now, int64_t idle_before)
 {
 	struct tc_dbv p[] = {TC_P_TIME(now), TC_P_TIME(idle_before)};
+	tc_dbc_auth_changed(c);
 	return tc_exec(c, &q_purge, p, 2, NULL, NULL);
 }
 

@@ -92,12 +92,14 @@ enum tc_qs tc_q_user_update(struct tc_dbc *c, const struct tc_user *before,
 	                     TC_P_TEXT(u->scope_path),      TC_P_BOOL(u->active),
 	                     TC_P_TEXT(before->role),       TC_P_TEXT(before->scope_path),
 	                     TC_P_BOOL(before->active),     TC_P_I64(before->session_epoch)};
+	tc_dbc_auth_changed(c);
 	return tc_exec(c, &q_update, p, 10, NULL, NULL);
 }
 
 enum tc_qs tc_q_user_set_password(struct tc_dbc *c, int64_t id, const char *hash)
 {
 	struct tc_dbv p[] = {TC_P_I64(id), TC_P_TEXT(hash)};
+	tc_dbc_auth_changed(c);
 	return tc_exec(c, &q_set_password, p, 2, NULL, NULL);
 }
 

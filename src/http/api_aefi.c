@@ -152,8 +152,6 @@ static tc_err report_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 
 	rp->alert_id = 0;
 	rp->sms = false;
-	if ((rc = tc_actor_still_current(c, &rp->actor, f)) != TC_ERR_OK)
-		return rc;
 	if ((qs = tc_q_dose_get(c, rp->dose_id, rp->a, &d)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
 	rp->e = (struct tc_aefi){
@@ -296,11 +294,8 @@ static tc_err ack_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct ack *k = cls;
 	enum tc_qs qs;
-	tc_err rc;
 
 	k->now = tc_now_us();
-	if ((rc = tc_actor_still_current(c, &k->actor, f)) != TC_ERR_OK)
-		return rc;
 	if ((qs = tc_q_alert_ack(c, k->id, k->actor.user_id, k->now)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)

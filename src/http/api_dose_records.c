@@ -74,10 +74,8 @@ struct record_job {
 static tc_err record_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct record_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	if (j->before.id) {
 		struct tc_dose was;
 		if ((rc = tc_dose_void(c, &j->by, j->ref, &j->before, j->reason, j->a, f)) !=
@@ -250,10 +248,10 @@ struct void_job {
 static tc_err void_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct void_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 
-	if (rc != TC_ERR_OK ||
-	    (rc = tc_dose_void(c, &j->by, j->ref, &j->before, j->reason, j->a, f)) != TC_ERR_OK)
+	if ((rc = tc_dose_void(c, &j->by, j->ref, &j->before, j->reason, j->a, f)) !=
+	    TC_ERR_OK)
 		return rc;
 	if (tc_q_dose_get(c, j->before.id, j->a, &j->after) != TC_QS_ONE)
 		return tc_fault_internal(f, TC_ERR_DB, "the voided dose is gone");
@@ -326,11 +324,8 @@ struct reviewed_job {
 static tc_err reviewed_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct reviewed_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	if ((qs = tc_q_dose_reviewed(c, j->d.id)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)

@@ -80,11 +80,8 @@ struct lot_create {
 static tc_err create_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct lot_create *lc = cls;
-	tc_err rc = tc_actor_still_current(c, &lc->actor, f);
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	lc->lot = lc->in;
 	qs = tc_q_lot_insert(c, &lc->lot);
 	if (qs == TC_QS_CONFLICT) {
@@ -279,12 +276,9 @@ struct lot_hold {
 static tc_err hold_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct lot_hold *h = cls;
-	tc_err rc = tc_actor_still_current(c, &h->actor, f);
 	enum tc_qs qs;
 	struct tc_jtext t;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	qs = tc_q_lot_get(c, h->id, h->a, &h->before);
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, "no such lot");

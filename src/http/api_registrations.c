@@ -700,8 +700,6 @@ static tc_err bulk_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	b->done = b->nskipped = b->messages = 0;
 	b->now = tc_now_us();
 	b->today = tc_vn_day(b->now);
-	if ((rc = tc_actor_still_current(c, &b->actor, f)) != TC_ERR_OK)
-		return rc;
 	if (b->act == TC_REGA_SCHEDULE && (rc = load_session(c, b, f)) != TC_ERR_OK)
 		return rc;
 	if (b->by_filter) {

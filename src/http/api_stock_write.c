@@ -119,13 +119,11 @@ static const char *mv_audit_json(const struct mv_job *j)
 static tc_err mv_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct mv_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 
 	j->movement_id = 0;
 	j->delta = 0;
 	memset(&j->vial, 0, sizeof j->vial);
-	if (rc != TC_ERR_OK)
-		return rc;
 	if ((rc = mv_op(c, j, f)) != TC_ERR_OK)
 		return rc;
 	return tc_audit_record(c, &j->actor, mv_actions[j->kind], "stock",
@@ -376,11 +374,9 @@ static tc_err resolve_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct resolve_job *j = cls;
 	struct tc_jtext t;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	if ((rc = tc_stock_resolve(c, &j->by, j->id, j->resolution, f)) != TC_ERR_OK)
 		return rc;
 	if ((qs = tc_q_movement_get(c, j->id, j->a, &j->m)) != TC_QS_ONE)
@@ -448,11 +444,8 @@ static tc_err alloc_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct alloc_job *j = cls;
 	struct tc_jtext t;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	j->al = j->in;
 	if ((qs = tc_q_allocation_insert(c, &j->al)) < 0)
 		return tc_qs_err(qs, f);

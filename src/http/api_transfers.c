@@ -91,11 +91,9 @@ struct ship_job {
 static tc_err ship_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct ship_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	j->t = j->in;
 	j->t.items = TC_NEWN(j->a, struct tc_transfer_item, j->in.nitems);
 	memcpy(j->t.items, j->in.items, sizeof *j->in.items * j->in.nitems);
@@ -256,12 +254,10 @@ struct receive_job {
 static tc_err receive_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct receive_job *j = cls;
-	tc_err rc = tc_actor_still_current(c, &j->actor, f);
+	tc_err rc;
 	enum tc_qs qs;
 	struct tc_jtext x;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	memset(&j->t, 0, sizeof j->t);
 	rc = tc_stock_receive(c, &j->by, j->id, j->arr, j->narr, j->reason, j->a, &j->t,
 	                      f);

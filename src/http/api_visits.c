@@ -186,8 +186,6 @@ static tc_err checkin_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs;
 	tc_err rc;
 
-	if ((rc = tc_actor_still_current(c, &ck->actor, f)) != TC_ERR_OK)
-		return rc;
 	if ((qs = tc_q_vsession_get(c, ck->session_id, ck->a, &s)) < 0)
 		return tc_qs_err(qs, f);
 	if (qs == TC_QS_NONE)
@@ -512,8 +510,6 @@ static tc_err step_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs;
 	tc_err rc;
 
-	if ((rc = tc_actor_still_current(c, &st->actor, f)) != TC_ERR_OK)
-		return rc;
 	if ((rc = tc_visit_load(c, st->id, st->a, &st->before, &st->dose, f)) !=
 	    TC_ERR_OK)
 		return rc;

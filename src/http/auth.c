@@ -9,6 +9,7 @@
 #include "../core/log.h"
 #include "../core/tctime.h"
 #include "../crypto/secret.h"
+#include "authcache.h"
 #include "server.h"
 
 int64_t tc_auth_idle_seconds(const struct tc_config *cfg, enum tc_role role)
@@ -56,20 +57,20 @@ static const char *bearer(struct tc_req *r)
 	return h;
 }
 
-tc_err tc_auth_request(struct tc_req *r)
+/* The session behind a token's hash, from the cache or the database. */
+static tc_err find_session(struct tc_req *r, const char *hash, int64_t *last_seen)
 {
-	const char *h = bearer(r);
-	char hash[TC_SHA256_HEX];
+	struct tc_authcache *ac = tc_server_authcache(r->srv);
+	uint64_t epoch = tc_db_auth_epoch(tc_server_db(r->srv));
+	int64_t mono = tc_mono_us();
 	struct tc_session s;
 	struct tc_user u;
 	struct tc_dbc *c;
 	enum tc_qs qs;
-	int64_t now;
 	tc_err rc;
 
-	if (h == NULL)
-		return r->fault.code;
-	tc_sha256_hex(h, strlen(h), hash);
+	if (tc_authcache_get(ac, hash, epoch, mono, &r->arena, &r->actor, last_seen))
+		return TC_ERR_OK;
 	rc = tc_req_dbc(r, &c);
 	if (rc != TC_ERR_OK)
 		return rc;
@@ -82,12 +83,9 @@ tc_err tc_auth_request(struct tc_req *r)
 	if (qs == TC_QS_NONE)
 		return tc_fault_set(&r->fault, TC_ERR_UNAUTHENTICATED, NULL,
 		                    "the session does not exist or was ended");
-	now = tc_now_us();
-	if (now >= s.expires_at || now - s.last_seen_at > s.idle_seconds * 1000000)
-		return tc_fault_set(&r->fault, TC_ERR_TOKEN_EXPIRED, NULL, NULL);
 	if (!tc_role_parse(u.role, &r->actor.role))
-		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL, "unknown role stored");
-	r->actor.authenticated = true;
+		return tc_fault_internal(&r->fault, TC_ERR_INTERNAL,
+		                         "unknown role stored");
 	r->actor.user_id = u.id;
 	r->actor.session_id = s.id;
 	r->actor.username = u.username;
@@ -96,19 +94,42 @@ tc_err tc_auth_request(struct tc_req *r)
 	r->actor.facility_id = u.facility_id;
 	r->actor.session_expires_at = s.expires_at;
 	r->actor.session_idle_s = s.idle_seconds;
-	snprintf(r->log_user, sizeof(r->log_user), "%lld", (long long)u.id);
+	*last_seen = s.last_seen_at;
+	tc_authcache_put(ac, hash, epoch, mono, &r->actor, s.last_seen_at);
+	return TC_ERR_OK;
+}
+
+tc_err tc_auth_request(struct tc_req *r)
+{
+	const char *h = bearer(r);
+	char hash[TC_SHA256_HEX];
+	int64_t now, last_seen = 0;
+	tc_err rc;
+
+	if (h == NULL)
+		return r->fault.code;
+	tc_sha256_hex(h, strlen(h), hash);
+	if ((rc = find_session(r, hash, &last_seen)) != TC_ERR_OK)
+		return rc;
+	now = tc_now_us();
+	if (now >= r->actor.session_expires_at ||
+	    now - last_seen > r->actor.session_idle_s * 1000000)
+		return tc_fault_set(&r->fault, TC_ERR_TOKEN_EXPIRED, NULL, NULL);
+	r->actor.authenticated = true;
+	snprintf(r->log_user, sizeof(r->log_user), "%lld", (long long)r->actor.user_id);
 	/* Write last-seen at most every tenth of the idle time (and at least
 	 * once a minute), so that reading does not mean writing. */
-	int64_t every = s.idle_seconds * 100000;
+	int64_t every = r->actor.session_idle_s * 100000;
 	if (every > 60 * 1000000)
 		every = 60 * 1000000;
-	if (now - s.last_seen_at >= every && !tc_server_stopping(r->srv)) {
+	if (now - last_seen >= every && !tc_server_stopping(r->srv)) {
 		struct touch *t = tc_xcalloc(1, sizeof(*t));
-		t->session_id = s.id;
+		t->session_id = r->actor.session_id;
 		t->now = now;
 		t->job.run = touch_run;
 		t->job.cls = t;
 		t->job.done = touch_done;
+		tc_authcache_seen(tc_server_authcache(r->srv), hash, now);
 		tc_db_submit(tc_server_db(r->srv), &t->job);
 	}
 	return TC_ERR_OK;

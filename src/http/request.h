@@ -112,7 +112,9 @@ void tc_reply_header(struct tc_req *r, const char *name, const char *value);
 
 /* Suspends the connection, hands `run` to the writer, and answers with
  * `after` once the transaction is durable. Returns TC_ERR_OK: the answer
- * comes later. `cls` must live in r->arena (or longer). While the request
+ * comes later. A staff member's write first checks, in the transaction,
+ * that their session and account still hold (tc_actor_still_current):
+ * `run` need not. `cls` must live in r->arena (or longer). While the request
  * is suspended the job (on the writer thread) owns the request's arena;
  * the handler touches nothing after this call. */
 tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,

@@ -32,6 +32,7 @@
 #include "../domain/screening.h"
 #include "../io/screening_csv.h"
 #include "auth.h"
+#include "authcache.h"
 #include "metrics.h"
 #include "offload.h"
 #include "outbox.h"
@@ -55,6 +56,7 @@ struct tc_server {
 	int ntrusted;
 	char *tls_cert, *tls_key;
 	struct tc_offload *offload;
+	struct tc_authcache *authcache;
 	pthread_t housekeeper;
 	bool housekeeping;
 	struct tc_outbox *outbox;
@@ -131,6 +133,11 @@ struct tc_outbox *tc_server_outbox(const struct tc_server *s)
 struct tc_offload *tc_server_offload(const struct tc_server *s)
 {
 	return s->offload;
+}
+
+struct tc_authcache *tc_server_authcache(const struct tc_server *s)
+{
+	return s->authcache;
 }
 
 const struct tc_config *tc_server_config(const struct tc_server *s)
@@ -295,6 +302,10 @@ tc_err tc_req_write(struct tc_req *r, tc_job_fn run, void *cls,
                     tc_err (*after)(struct tc_req *r))
 {
 	memset(&r->job, 0, sizeof(r->job));
+	/* checked again inside the transaction: the router's check (maybe
+	 * from the session cache) is a moment old by then */
+	if (r->actor.authenticated && r->actor.role != TC_ROLE__COUNT)
+		r->job.actor = &r->actor;
 	r->job.run = run;
 	r->job.cls = cls;
 	r->job.done = job_done;
@@ -843,6 +854,9 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 		{srv->tls_key ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
 		{MHD_OPTION_END, 0, NULL},
 	};
+	/* A session ended by another process (the command line, a second
+	 * server) is seen within a second; one ended here at once. */
+	srv->authcache = tc_authcache_new(16384, 1000000);
 	srv->mhd = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -869,6 +883,7 @@ struct tc_server *tc_server_start(const struct tc_config *cfg, struct tc_db *db,
 	srv->port = info ? info->port : 0;
 	return srv;
 fail:
+	tc_authcache_free(srv->authcache);
 	free(srv->tls_cert);
 	free(srv->tls_key);
 	tc_arena_cleanup(&srv->ref_arena);
@@ -958,6 +973,7 @@ void tc_server_stop(struct tc_server *srv)
 		close(fd);
 	free(srv->tls_cert);
 	free(srv->tls_key);
+	tc_authcache_free(srv->authcache);
 	tc_arena_cleanup(&srv->ref_arena);
 	pthread_mutex_destroy(&srv->mu);
 	pthread_cond_destroy(&srv->cv);

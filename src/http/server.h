@@ -9,6 +9,7 @@
 
 #include "../core/config.h"
 
+struct tc_authcache;
 struct tc_db;
 struct tc_server;
 struct tc_vaxref;
@@ -26,6 +27,8 @@ void tc_server_stop(struct tc_server *s);
 const struct tc_config *tc_server_config(const struct tc_server *s);
 struct tc_db *tc_server_db(const struct tc_server *s);
 struct tc_offload *tc_server_offload(const struct tc_server *s);
+/* Staff sessions read recently (authcache.h). */
+struct tc_authcache *tc_server_authcache(const struct tc_server *s);
 /* The SMS delivery worker, or NULL without a gateway. */
 struct tc_outbox *tc_server_outbox(const struct tc_server *s);
 /* Import threads: begin refuses beyond `max` at once or while stopping;

@@ -1,5 +1,6 @@
-/* Login limits, client addresses behind a trusted proxy, idle expiry and
- * CLI account creation: each with a server started for the purpose. */
+/* Login limits, client addresses behind a trusted proxy, idle expiry,
+ * sessions ended by another process and CLI account creation: each with
+ * a server started for the purpose. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "core/arena.h"
+#include "db/db.h"
 #include "tsupport.h"
 
 static char *DB;
@@ -181,6 +184,63 @@ static void test_idle_expiry(void **state)
 	assert_int_equal(ts_server_stop(&s), 0);
 }
 
+static tc_err end_sessions_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct tc_arena a;
+	struct tc_user u = { 0 };
+	enum tc_qs qs;
+
+	(void)cls;
+	tc_arena_init(&a);
+	qs = tc_q_user_by_username(c, "phucxa.staff", &a, &u);
+	if (qs == TC_QS_ONE)
+		qs = tc_q_sessions_delete_user(c, u.id);
+	tc_arena_cleanup(&a);
+	return qs > 0 ? TC_ERR_OK : tc_fault_set(f, TC_ERR_DB, NULL, "no session to end");
+}
+
+/* The server keeps sessions it read in memory for a moment. A session
+ * ended by another process (another server, an operator at the database)
+ * is refused for writes at once, and for reads within the cache's second;
+ * other sessions are untouched. */
+static void test_session_ended_elsewhere(void **state)
+{
+	struct tc_db_options opt = { .no_writer = true };
+	struct tc_fault f = { 0 };
+	struct ts_server s;
+	char *why = NULL;
+	(void)state;
+	ts_server_start(&s, DB, NULL);
+	struct ts_http *h = ts_http_new(&s);
+	char *office = ts_login(h, "hanoi", TS_DEMO_PASSWORD);
+	char *tablet = ts_login(h, "phucxa.staff", TS_DEMO_PASSWORD);
+	ts_expect(ts_req(h, "GET", "/api/v1/me", tablet, NULL), 200, NULL, NULL);
+	ts_expect(ts_req(h, "GET", "/api/v1/me", office, NULL), 200, NULL, NULL);
+
+	struct tc_db *db = tc_db_open(DB, &opt, &why);
+	assert_non_null(db);
+	assert_int_equal(tc_db_run(db, end_sessions_run, NULL, &f), TC_ERR_OK);
+	tc_db_close(db);
+
+	/* a write checks the session in its own transaction */
+	ts_expect(ts_req(h, "POST", "/api/v1/auth/logout", tablet, NULL), 401,
+	          "unauthenticated", NULL);
+	long status = 200;
+	for (int i = 0; i < 30 && status == 200; i++) {
+		struct ts_resp r = ts_req(h, "GET", "/api/v1/me", tablet, NULL);
+		status = r.status;
+		ts_resp_free(&r);
+		if (status == 200)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(status, 401);
+	ts_expect(ts_req(h, "GET", "/api/v1/me", office, NULL), 200, NULL, NULL);
+	free(office);
+	free(tablet);
+	ts_http_free(h);
+	assert_int_equal(ts_server_stop(&s), 0);
+}
+
 static void test_cli_user_add(void **state)
 {
 	char *out = NULL;
@@ -240,8 +300,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_limit_per_username, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_guesses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limit_per_address_and_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_per_address_and_proxy, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_idle_expiry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_ended_elsewhere, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_cli_user_add, setup, teardown),
 	};
 	return cmocka_run_group_tests_name(ts_is_pg() ? "sessions (postgresql)" : "sessions (sqlite)",

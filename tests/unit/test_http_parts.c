@@ -1,14 +1,17 @@
-/* The router table and secrets: pieces of the HTTP layer with no I/O. */
+/* The router table, secrets and the session cache: pieces of the HTTP
+ * layer with no I/O. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "core/arena.h"
 #include "crypto/secret.h"
+#include "http/authcache.h"
 #include "http/router.h"
 
 static void test_router(void **state)
@@ -78,11 +81,71 @@ static void test_secrets(void **state)
 	assert_false(tc_password_verify("garbage", "x"));
 }
 
+static void test_authcache(void **state)
+{
+	struct tc_authcache *ac = tc_authcache_new(64, 1000);
+	struct tc_actor in = { .user_id = 7,
+		               .session_id = 70,
+		               .username = "phucxa.staff",
+		               .role = TC_ROLE_SITE_STAFF,
+		               .scope = "VN/01/001/00001",
+		               .facility_id = 4,
+		               .session_expires_at = 5000,
+		               .session_idle_s = 600 };
+	struct tc_actor out;
+	char h1[TC_SHA256_HEX], h2[TC_SHA256_HEX], name[32];
+	struct tc_arena a;
+	int64_t seen = 0;
+	(void)state;
+
+	tc_arena_init(&a);
+	tc_sha256_hex("token one", 9, h1);
+	tc_sha256_hex("token two", 9, h2);
+	assert_false(tc_authcache_get(ac, h1, 0, 0, &a, &out, &seen));
+	/* the strings are copied in: the caller's may go */
+	snprintf(name, sizeof name, "%s", in.username);
+	in.username = name;
+	tc_authcache_put(ac, h1, 3, 100, &in, 42);
+	memset(name, 'x', sizeof name - 1);
+	assert_true(tc_authcache_get(ac, h1, 3, 100, &a, &out, &seen));
+	assert_string_equal(out.username, "phucxa.staff");
+	assert_string_equal(out.scope, "VN/01/001/00001");
+	assert_null(out.unit_code);
+	assert_int_equal(out.session_id, 70);
+	assert_int_equal(out.role, TC_ROLE_SITE_STAFF);
+	assert_int_equal(out.facility_id, 4);
+	assert_int_equal(out.session_expires_at, 5000);
+	assert_int_equal(seen, 42);
+	/* another token, another epoch, too old, or a clock before the read:
+	 * not this entry */
+	assert_false(tc_authcache_get(ac, h2, 3, 100, &a, &out, &seen));
+	assert_false(tc_authcache_get(ac, h1, 4, 100, &a, &out, &seen));
+	assert_false(tc_authcache_get(ac, h1, 3, 1100, &a, &out, &seen));
+	assert_false(tc_authcache_get(ac, h1, 3, 99, &a, &out, &seen));
+	assert_true(tc_authcache_get(ac, h1, 3, 1099, &a, &out, &seen));
+	/* a last-seen time moves forward only, and only for its own token */
+	tc_authcache_seen(ac, h1, 50);
+	tc_authcache_seen(ac, h1, 45);
+	tc_authcache_seen(ac, h2, 90);
+	assert_true(tc_authcache_get(ac, h1, 3, 100, &a, &out, &seen));
+	assert_int_equal(seen, 50);
+	/* a slot taken by another token is replaced, its strings freed */
+	for (int i = 0; i < 200; i++) {
+		char h[TC_SHA256_HEX], tok[16];
+		snprintf(tok, sizeof tok, "t%d", i);
+		tc_sha256_hex(tok, strlen(tok), h);
+		tc_authcache_put(ac, h, 3, 100, &in, 1);
+	}
+	tc_arena_cleanup(&a);
+	tc_authcache_free(ac);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_router),
 		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_authcache),
 	};
 	return cmocka_run_group_tests_name("http_parts", tests, NULL, NULL);
 }
