@@ -202,6 +202,19 @@ static struct tc_sql q_next_person = TC_SQL(
 	"SELECT COALESCE(MAX(citizen_id), 0) FROM visits");
 static struct tc_sql q_people_left = TC_SQL(
 	"SELECT COUNT(*) FROM citizens WHERE id > $1 AND id <= $1 + $2");
+/* What the screening step writes for an eligible adult (api_screening.c),
+ * after the product, which comes first. */
+#define SCREENING_REST \
+	"\",\"outcome\":\"eligible\",\"reasons\":[],\"postpone_until\":null," \
+	"\"caution\":false,\"observe_minutes\":30,\"temperature\":36.6,\"systolic\":120," \
+	"\"diastolic\":80,\"pulse\":78,\"guardian_consent\":false,\"guardian_name\":null," \
+	"\"answers\":{\"anaphylaxis_same_vaccine\":false," \
+	"\"severe_reaction_previous_dose\":false,\"covid19_recent\":false," \
+	"\"acute_illness\":false,\"chronic_progressing\":false," \
+	"\"other_vaccine_14d\":false,\"pregnant_lt13w\":false," \
+	"\"pregnant_ge13w\":false,\"anaphylaxis_grade3_other\":false," \
+	"\"immunosuppression_severe\":false,\"allergy_any\":false," \
+	"\"bleeding_disorder\":false,\"consciousness_behaviour\":false}}"
 /* $1 id base, $2 site, $3 session, $4 day, $5 now, $6 site's scope, $7 after
  * this person, $8 how many, $9 the product screened for */
 static struct tc_sql q_visits = TC_SQL2(
@@ -209,15 +222,14 @@ static struct tc_sql q_visits = TC_SQL2(
 	" screening, screening_json, observe_minutes, screened_at, scope_path, created_at,"
 	" updated_at) SELECT CAST($1 AS BIGINT) + c.id, c.id, CAST($2 AS BIGINT),"
 	" CAST($3 AS BIGINT), CAST($4 AS TEXT), TRUE, 'screened', 'eligible',"
-	" '{\"outcome\":\"eligible\",\"product\":\"' || CAST($9 AS TEXT)"
-	" || '\",\"reasons\":[],\"answers\":{}}', 30, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TEXT), CAST($5 AS TIMESTAMPTZ),"
+	" '{\"product\":\"' || CAST($9 AS TEXT) || '" SCREENING_REST "',"
+	" 30, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TEXT), CAST($5 AS TIMESTAMPTZ),"
 	" CAST($5 AS TIMESTAMPTZ) FROM citizens c"
 	" WHERE c.id > CAST($7 AS BIGINT) AND c.id <= CAST($7 AS BIGINT) + CAST($8 AS BIGINT)",
 	"INSERT INTO visits (id, citizen_id, site_id, session_id, day, walk_in, status,"
 	" screening, screening_json, observe_minutes, screened_at, scope_path, created_at,"
 	" updated_at) SELECT $1 + c.id, c.id, $2, $3, $4, 1, 'screened', 'eligible',"
-	" '{\"outcome\":\"eligible\",\"product\":\"' || $9"
-	" || '\",\"reasons\":[],\"answers\":{}}', 30, $5, $6, $5, $5"
+	" '{\"product\":\"' || $9 || '" SCREENING_REST "', 30, $5, $6, $5, $5"
 	" FROM citizens c WHERE c.id > $7 AND c.id <= $7 + $8");
 static struct tc_sql q_site_scope = TC_SQL("SELECT scope_path FROM facilities WHERE id = $1");
 
