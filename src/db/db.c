@@ -4,12 +4,9 @@
 #include "dbi.h"
 #include "records.h"
 
-#include <linux/ioprio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
@@ -741,14 +738,6 @@ static void *checkpointer_main(void *arg)
 	struct tc_db *db = c->db;
 
 	pthread_setname_np(pthread_self(), "tc-checkpoint");
-	/* A checkpoint writes pages all over the database file and syncs it:
-	 * on a disk with a priority-aware scheduler (mq-deadline, BFQ) those
-	 * writes wait behind the writer's, whose commits are waited for. In
-	 * the dose benchmark a checkpoint's sync otherwise held a commit up
-	 * for tens of milliseconds. */
-	if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0,
-	            IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0)) != 0)
-		tc_debug("db: the checkpoint thread keeps its I/O priority");
 	pthread_mutex_lock(&db->q_mu);
 	while (!db->writers_gone) {
 		struct timespec ts;

@@ -258,7 +258,12 @@ static tc_err create_job(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct tc_importer *im = cls;
 	struct tc_import old;
 	enum tc_qs qs;
+	/* an import starts only with a live session; once started it runs
+	 * to its end (its batches do not check again) */
+	tc_err rc = tc_actor_still_current(c, im->o.actor, f);
 
+	if (rc != TC_ERR_OK)
+		return rc;
 	/* the unfinished job of the same file, or a new one */
 	qs = tc_q_import_unfinished(c, im->job.file_sha256, im->job.scope_path, &im->arena, &old);
 	if (qs == TC_QS_ONE) {

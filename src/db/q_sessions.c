@@ -166,8 +166,11 @@ enum tc_qs tc_q_sessions_delete_user(struct tc_dbc *c, int64_t user_id)
 enum tc_qs tc_q_sessions_purge(struct tc_dbc *c, int64_t now, int64_t idle_before)
 {
 	struct tc_dbv p[] = {TC_P_TIME(now), TC_P_TIME(idle_before)};
-	tc_dbc_auth_changed(c);
-	return tc_exec(c, &q_purge, p, 2, NULL, NULL);
+	enum tc_qs qs = tc_exec(c, &q_purge, p, 2, NULL, NULL);
+
+	if (qs > 0)
+		tc_dbc_auth_changed(c);
+	return qs;
 }
 
 enum tc_qs tc_q_authfail_get(struct tc_dbc *c, const char *scope,

@@ -128,6 +128,9 @@ void tc_authcache_put(struct tc_authcache *ac, const char hash[TC_SHA256_HEX],
 	struct entry *e = &ac->slots[i];
 	struct tc_actor copy = *actor;
 	char *text = keep_strings(&copy, actor);
+
+	copy.authenticated = false; /* the caller's checks decide */
+	copy.citizen_phone = NULL;
 	char *old;
 	pthread_mutex_t *mu = lock_of(ac, i);
 

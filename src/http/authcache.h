@@ -9,9 +9,9 @@
  *   command-line account edit, a second server on the same PostgreSQL)
  *   is seen within that time.
  * Expiry and idle time are still checked on every request, from the
- * entry. And every write checks its actor again inside its own
- * transaction (tc_actor_still_current), so no write is ever made with a
- * session that has ended. */
+ * entry. And every write a request makes checks its actor again inside
+ * its own transaction (tc_actor_still_current), which sees any end that
+ * committed before it (an import already running goes on to its end). */
 #ifndef TC_AUTHCACHE_H
 #define TC_AUTHCACHE_H
 
