@@ -274,11 +274,8 @@ tc_err tc_actor_still_current(struct tc_dbc *c, const struct tc_actor *actor,
 tc_err tc_staff_insert(struct tc_dbc *c, const struct tc_actor *actor,
                        struct tc_user *u, struct tc_arena *a, struct tc_fault *f)
 {
-	tc_err rc = tc_actor_still_current(c, actor, f);
 	enum tc_qs qs;
 
-	if (rc != TC_ERR_OK)
-		return rc;
 	u->id = 0;
 	qs = tc_q_user_insert(c, u);
 	if (qs == TC_QS_CONFLICT)
