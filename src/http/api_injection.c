@@ -190,22 +190,20 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	                       j->before.scope_path, NULL, inject_text(j), f);
 }
 
-/* The answer of a committed injection: {"visit", "dose"}; written inside
- * the transaction and kept with an Idempotency-Key, so a retried request
- * gets it again and never a second dose. */
+/* The answer of a committed injection: {"visit"}, the dose inside it;
+ * written inside the transaction and kept with an Idempotency-Key, so a
+ * retried request gets it again and never a second dose. The dose is
+ * not repeated at the top: the stored answer is about 1.5 KB rather than
+ * 2.2, two to a page of the keys' table instead of one. */
 static unsigned inject_render(void *cls, struct tc_jw *w)
 {
 	const struct inject *j = cls;
 	struct tc_jtext x;
 
-	/* the dose once, for both places */
 	tc_jw_dose(tc_jtext_begin(&x), &j->dose);
-	const char *dose = tc_jtext_end(&x, j->a);
 	tc_jw_obj(w);
 	tc_jw_key(w, "visit");
-	tc_jw_visit_raw(w, &j->after, dose, j->now);
-	tc_jw_key(w, "dose");
-	tc_jw_raw(w, dose);
+	tc_jw_visit_raw(w, &j->after, tc_jtext_end(&x, j->a), j->now);
 	tc_jw_end(w);
 	return MHD_HTTP_CREATED;
 }

@@ -111,7 +111,7 @@ export async function injectionForm({ ctx, visit, siteId, product, productName, 
 		try {
 			const r = await api('POST', `/visits/${visit.id}/injection`, { body, headers: { 'Idempotency-Key': attempt.key } });
 			attempt = null;
-			onDone(r.visit, r.dose);
+			onDone(r.visit, r.visit.dose);
 		} catch (e) {
 			submit.disabled = false;
 			// Did the server write it? Unknown: the same key asks again safely.
