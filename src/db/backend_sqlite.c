@@ -29,7 +29,6 @@ struct sq_conn {
 	sqlite3 *h;
 	struct cached *cache;
 	int ncache;
-	int64_t restart_after_us; /* checkpoints: no RESTART before then */
 };
 
 /* Before SQLite's first use: no global memory statistics (they take a
@@ -88,11 +87,19 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	                   " PRAGMA cache_size=-16384;"
 	                 : "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
 	                   " PRAGMA cache_size=-16384;";
-	/* The server's writer leaves checkpoints to the checkpoint thread. */
-	if (rc == SQLITE_OK && writer && !db->opt.no_writer)
-		rc = sqlite3_exec(c->h, "PRAGMA wal_autocheckpoint=0;"
-		                        " PRAGMA journal_size_limit=67108864;",
-		                  NULL, NULL, &err);
+	/* The server's writer leaves checkpoints to the checkpoint thread
+	 * (db.c), which has the log start over at opt.wal_restart_frames. The
+	 * file keeps its length then, so the writer writes over blocks it
+	 * has: appending to a file and syncing it took twice as long as the
+	 * same write over old blocks (dd with oflag=dsync). Only a log that
+	 * grew far past that (a reader held it) is cut back. */
+	if (rc == SQLITE_OK && writer && !db->opt.no_writer) {
+		char sql[96];
+		snprintf(sql, sizeof sql,
+		         "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%lld;",
+		         2LL * db->opt.wal_restart_frames * 4096);
+		rc = sqlite3_exec(c->h, sql, NULL, NULL, &err);
+	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(c->h, pragmas, NULL, NULL, &err);
 	/* after the pragmas above, which set FULL */
@@ -265,10 +272,6 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
-/* Past this many frames (256 MiB of 4 KiB pages)
- * the log must start over even if it means waiting for readers. */
-#define WAL_RESTART_FRAMES 65536
-
 /* The calling thread's I/O priority class (IOPRIO_CLASS_NONE: as its
  * CPU priority says, the default). Where the disk's scheduler does not
  * honour classes (none, kyber) it changes nothing. */
@@ -280,37 +283,44 @@ static void io_class(int cls)
 		         strerror(errno));
 }
 
-static void sq_checkpoint(struct tc_dbc *base)
+static int sq_checkpoint(struct tc_dbc *base, int *log, int *done)
 {
-	struct sq_conn *c = (struct sq_conn *)base;
-	sqlite3 *h = c->h;
-	int log = 0, done = 0, rc;
-	int64_t now = tc_mono_us();
-
 	/* A PASSIVE checkpoint holds nobody back but writes pages all over
 	 * the database file and syncs it: at the idle I/O priority those
 	 * writes wait behind the commits' (mq-deadline, bfq). In the dose
 	 * benchmark its sync otherwise held commits up for tens of
 	 * milliseconds. */
 	io_class(IOPRIO_CLASS_IDLE);
-	if (sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
-	    SQLITE_OK)
-		return;
-	/* Under a steady stream of reads the log can be copied back in full
-	 * and still never start over (a reader always holds its old end), so
-	 * it grows without bound: past the limit, a RESTART checkpoint waits
-	 * (briefly holding writes back) until the readers have moved on, and
-	 * the writer then starts the log from its beginning. */
-	if (log < WAL_RESTART_FRAMES || done < log || now < c->restart_after_us)
-		return;
-	/* Waiting longer would stall the writer; a long reader (a backup)
-	 * makes it give up, and it tries again a few seconds later. */
-	sqlite3_busy_timeout(h, 100);
-	io_class(IOPRIO_CLASS_NONE); /* writes wait for this one */
-	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+	return sqlite3_wal_checkpoint_v2(((struct sq_conn *)base)->h, NULL,
+	                                 SQLITE_CHECKPOINT_PASSIVE, log,
+	                                 done) == SQLITE_OK
+	               ? 0
+	               : -1;
+}
+
+/* Readers leave the log within a request: look again every 100 us, for
+ * 100 ms at most (a backup's long read makes the restart give up). */
+static int readers_poll(void *cls, int tries)
+{
+	struct timespec ts = { 0, 100 * 1000 };
+
+	(void)cls;
+	if (tries >= 1000)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static int sq_wal_restart(struct tc_dbc *base, int *log)
+{
+	sqlite3 *h = ((struct sq_conn *)base)->h;
+	int rc;
+
+	io_class(IOPRIO_CLASS_NONE); /* the writer waits for this one */
+	sqlite3_busy_handler(h, readers_poll, NULL);
+	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, log, NULL);
 	sqlite3_busy_timeout(h, 5000);
-	if (rc != SQLITE_OK)
-		c->restart_after_us = now + 5 * 1000000LL;
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 static bool sq_txn_failed(struct tc_dbc *base)
@@ -350,6 +360,7 @@ const struct tc_backend tc_backend_sqlite = {
 	.exec = sq_exec,
 	.exec_script = sq_exec_script,
 	.checkpoint = sq_checkpoint,
+	.wal_restart = sq_wal_restart,
 	.col_null = sq_null,
 	.col_text = sq_text,
 	.col_i64 = sq_i64,

@@ -55,6 +55,9 @@ struct tc_db_options {
 	 * (bench/dose_loop: the CPU ceiling of one writer); a server with it
 	 * would answer before its data is durable. */
 	bool sqlite_sync_normal;
+	/* SQLite: the log starts over once it is past this many frames
+	 * (default TC_WAL_RESTART_FRAMES, 256 MiB; tests set a few) */
+	int wal_restart_frames;
 };
 
 /* Opens the database named by `where`. On failure returns NULL and writes
@@ -151,6 +154,7 @@ struct tc_db_stats {
 	/* batches by size: bucket k counts sizes in (2^(k-1), 2^k], the last
 	 * one everything above 1024 */
 	uint64_t batch_hist[12];
+	uint64_t wal_restarts; /* SQLite: times the checkpointer had the log start over */
 };
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
 

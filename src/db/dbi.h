@@ -100,9 +100,15 @@ struct tc_backend {
 	enum tc_qs (*exec)(struct tc_dbc *c, struct tc_sql *q, int slot,
 	                   const struct tc_dbv *p, int np, tc_row_fn fn, void *cls);
 	enum tc_qs (*exec_script)(struct tc_dbc *c, const char *sql);
-	/* SQLite: copies what it can of the WAL into the database (PASSIVE);
-	 * NULL for engines that do their own. */
-	void (*checkpoint)(struct tc_dbc *c);
+	/* SQLite: copies what it can of the WAL into the database (PASSIVE):
+	 * *log frames in the log, *done of them copied; 0, or -1 when it
+	 * could not. NULL for engines that do their own. */
+	int (*checkpoint)(struct tc_dbc *c, int *log, int *done);
+	/* SQLite, with the writer held between transactions: copies the rest
+	 * and waits until no reader is in the log, so the writer's next
+	 * transaction starts it over (RESTART): *log frames were in it; 0, or
+	 * -1 when it gave up. */
+	int (*wal_restart)(struct tc_dbc *c, int *log);
 	bool (*col_null)(const struct tc_dbrow *r, int col);
 	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);
 	int64_t (*col_i64)(const struct tc_dbrow *r, int col);
@@ -112,6 +118,10 @@ struct tc_backend {
 	bool (*txn_failed)(struct tc_dbc *c);
 	const char *begin_sql; /* begins a write transaction */
 };
+
+/* SQLite: the log starts over once it is past this many frames (256 MiB
+ * of 4 KiB pages, db.c); tc_db_options.wal_restart_frames. */
+#define TC_WAL_RESTART_FRAMES 65536
 
 extern const struct tc_backend tc_backend_sqlite;
 extern const struct tc_backend tc_backend_pg;
@@ -168,6 +178,11 @@ struct tc_db {
 	size_t done_n;
 	pthread_cond_t done_cv; /* completer: a batch is done */
 	pthread_cond_t ck_cv;   /* checkpointer: time to stop */
+	/* The checkpointer holds the writer between transactions while the
+	 * log starts over (checkpointer_main): wal_hold asks, and the writer
+	 * is out of a transaction while writer_busy is false. */
+	bool wal_hold, writer_busy;
+	pthread_cond_t hold_cv; /* writer_busy went false */
 	bool writers_gone;
 	struct tc_dbc *inline_conn; /* no_writer mode */
 	/* SQLite: the helper that runs deferred jobs' prepare (db.h) */
@@ -194,6 +209,7 @@ struct tc_db {
 	/* stats */
 	atomic_uint_fast64_t st_batches, st_jobs;
 	atomic_uint_fast64_t st_hist[12];
+	atomic_uint_fast64_t st_wal_restarts;
 };
 
 void tc_db_units_free(struct tc_db *db);

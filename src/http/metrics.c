@@ -167,9 +167,16 @@ void tc_metrics_render(struct tc_buf *out, struct tc_db *db)
 	              "# HELP tiemchung_db_commits_total Durable commits (batches).\n"
 	              "# TYPE tiemchung_db_commits_total counter\n"
 	              "tiemchung_db_commits_total %llu\n"
-	              "# HELP tiemchung_db_write_jobs_total Write jobs committed or rolled back.\n"
+	              "# HELP tiemchung_db_write_jobs_total Write jobs committed or "
+	              "rolled back.\n"
 	              "# TYPE tiemchung_db_write_jobs_total counter\n"
-	              "tiemchung_db_write_jobs_total %llu\n",
+	              "tiemchung_db_write_jobs_total %llu\n"
+	              "# HELP tiemchung_db_wal_restarts_total SQLite: times the log "
+	              "started over"
+	              " from its beginning.\n"
+	              "# TYPE tiemchung_db_wal_restarts_total counter\n"
+	              "tiemchung_db_wal_restarts_total %llu\n",
 	              (unsigned long long)ds.jobs, (unsigned long long)ds.batches,
-	              (unsigned long long)ds.batches, (unsigned long long)ds.jobs);
+	              (unsigned long long)ds.batches, (unsigned long long)ds.jobs,
+	              (unsigned long long)ds.wal_restarts);
 }
