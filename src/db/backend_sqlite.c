@@ -97,7 +97,7 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 		char sql[96];
 		snprintf(sql, sizeof sql,
 		         "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%lld;",
-		         2LL * db->opt.wal_restart_frames * 4096);
+		         2LL * db->opt.wal_restart_frames * (4096 + 24));
 		rc = sqlite3_exec(c->h, sql, NULL, NULL, &err);
 	}
 	if (rc == SQLITE_OK)
@@ -298,14 +298,14 @@ static int sq_checkpoint(struct tc_dbc *base, int *log, int *done)
 	               : -1;
 }
 
-/* Readers leave the log within a request: look again every 100 us, for
- * 100 ms at most (a backup's long read makes the restart give up). */
+/* Readers leave the log within a request: look again every 100 us until
+ * the deadline in *cls (a backup's long read makes the restart give up). */
 static int readers_poll(void *cls, int tries)
 {
 	struct timespec ts = { 0, 100 * 1000 };
 
-	(void)cls;
-	if (tries >= 1000)
+	(void)tries;
+	if (tc_mono_us() >= *(const int64_t *)cls)
 		return 0;
 	nanosleep(&ts, NULL);
 	return 1;
@@ -314,10 +314,11 @@ static int readers_poll(void *cls, int tries)
 static int sq_wal_restart(struct tc_dbc *base, int *log)
 {
 	sqlite3 *h = ((struct sq_conn *)base)->h;
+	int64_t deadline = tc_mono_us() + 100 * 1000;
 	int rc;
 
 	io_class(IOPRIO_CLASS_NONE); /* the writer waits for this one */
-	sqlite3_busy_handler(h, readers_poll, NULL);
+	sqlite3_busy_handler(h, readers_poll, &deadline);
 	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_RESTART, log, NULL);
 	sqlite3_busy_timeout(h, 5000);
 	return rc == SQLITE_OK ? 0 : -1;

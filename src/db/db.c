@@ -772,14 +772,23 @@ static void wal_restart(struct tc_dbc *c, int log, int done, struct restarts *rs
 	/* (after a restart the log keeps its length until the next write) */
 	if (log < db->opt.wal_restart_frames || log == rs->log || now < rs->after_us)
 		return;
-	for (int pass = 0; pass < 8; pass++) {
-		int before = done;
-		if (c->be->checkpoint(c, &log, &done) != 0)
-			return;
-		if (log - before <= 256) /* 1 MiB */
+	for (int round = 0;; round++) {
+		for (int pass = 0; pass < 8; pass++) {
+			int before = done;
+			if (c->be->checkpoint(c, &log, &done) != 0)
+				return;
+			if (log - before <= 256) /* 1 MiB */
+				break;
+		}
+		int64_t asked = tc_mono_us();
+		hold_writer(db, true);
+		/* A long transaction (an import's batch) was still running:
+		 * what it wrote is copied by quick passes first, not while the
+		 * writer is held. */
+		if (tc_mono_us() - asked < 20 * 1000 || round == 2)
 			break;
+		hold_writer(db, false);
 	}
-	hold_writer(db, true);
 	rc = c->be->wal_restart(c, &log);
 	hold_writer(db, false);
 	if (rc == 0) {

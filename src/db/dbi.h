@@ -178,9 +178,10 @@ struct tc_db {
 	size_t done_n;
 	pthread_cond_t done_cv; /* completer: a batch is done */
 	pthread_cond_t ck_cv;   /* checkpointer: time to stop */
-	/* The checkpointer holds the writer between transactions while the
-	 * log starts over (checkpointer_main): wal_hold asks, and the writer
-	 * is out of a transaction while writer_busy is false. */
+	/* SQLite: the checkpointer holds the writer between transactions
+	 * while the log starts over (db.c, wal_restart): wal_hold asks, and
+	 * the writer is out of a transaction while writer_busy is false.
+	 * SQLite has one writer thread; PostgreSQL's never see wal_hold. */
 	bool wal_hold, writer_busy;
 	pthread_cond_t hold_cv; /* writer_busy went false */
 	bool writers_gone;
