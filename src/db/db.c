@@ -763,6 +763,18 @@ struct restarts {
  * the log grew by 130 MB a second there, and the writer's CPU per dose
  * grew with it: 34 us with restarts at 256 MiB, 44-49 us when it was
  * let grow to 1 GiB. */
+static int catch_up(struct tc_dbc *c, int *log, int *done)
+{
+	for (int pass = 0; pass < 8; pass++) {
+		int before = *done;
+		if (c->be->checkpoint(c, log, done) != 0)
+			return -1;
+		if (*log - before <= 256) /* 1 MiB came in meanwhile */
+			break;
+	}
+	return 0;
+}
+
 static void wal_restart(struct tc_dbc *c, int log, int done, struct restarts *rs)
 {
 	struct tc_db *db = c->db;
@@ -772,22 +784,19 @@ static void wal_restart(struct tc_dbc *c, int log, int done, struct restarts *rs
 	/* (after a restart the log keeps its length until the next write) */
 	if (log < db->opt.wal_restart_frames || log == rs->log || now < rs->after_us)
 		return;
-	for (int round = 0;; round++) {
-		for (int pass = 0; pass < 8; pass++) {
-			int before = done;
-			if (c->be->checkpoint(c, &log, &done) != 0)
-				return;
-			if (log - before <= 256) /* 1 MiB */
-				break;
-		}
-		int64_t asked = tc_mono_us();
+	/* A hold that had to wait for a long transaction (an import's batch)
+	 * lets the writer go again: what it wrote is copied by quick passes,
+	 * not while the writer is held. */
+	for (int round = 0; round < 3; round++) {
+		int64_t asked;
+		if (round > 0)
+			hold_writer(db, false);
+		if (catch_up(c, &log, &done) != 0)
+			return;
+		asked = tc_mono_us();
 		hold_writer(db, true);
-		/* A long transaction (an import's batch) was still running:
-		 * what it wrote is copied by quick passes first, not while the
-		 * writer is held. */
-		if (tc_mono_us() - asked < 20 * 1000 || round == 2)
+		if (tc_mono_us() - asked < 20 * 1000)
 			break;
-		hold_writer(db, false);
 	}
 	rc = c->be->wal_restart(c, &log);
 	hold_writer(db, false);

@@ -128,11 +128,11 @@ void tc_authcache_put(struct tc_authcache *ac, const char hash[TC_SHA256_HEX],
 	struct entry *e = &ac->slots[i];
 	struct tc_actor copy = *actor;
 	char *text = keep_strings(&copy, actor);
+	char *old;
+	pthread_mutex_t *mu = lock_of(ac, i);
 
 	copy.authenticated = false; /* the caller's checks decide */
 	copy.citizen_phone = NULL;
-	char *old;
-	pthread_mutex_t *mu = lock_of(ac, i);
 
 	old = e->text;
 	memcpy(e->hash, hash, TC_SHA256_HEX);

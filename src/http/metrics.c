@@ -172,8 +172,7 @@ void tc_metrics_render(struct tc_buf *out, struct tc_db *db)
 	              "# TYPE tiemchung_db_write_jobs_total counter\n"
 	              "tiemchung_db_write_jobs_total %llu\n"
 	              "# HELP tiemchung_db_wal_restarts_total SQLite: times the log "
-	              "started over"
-	              " from its beginning.\n"
+	              "started over.\n"
 	              "# TYPE tiemchung_db_wal_restarts_total counter\n"
 	              "tiemchung_db_wal_restarts_total %llu\n",
 	              (unsigned long long)ds.jobs, (unsigned long long)ds.batches,

@@ -27,14 +27,14 @@ struct fixture {
 	struct tc_arena a;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, const struct tc_db_options *opt)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct tc_fault f = {0};
 	char *why = NULL;
 
 	fx->where = ts_db_new();
-	fx->db = tc_db_open(fx->where, NULL, &why);
+	fx->db = tc_db_open(fx->where, opt, &why);
 	if (fx->db == NULL)
 		fail_msg("open %s: %s", fx->where, why);
 	tc_arena_init(&fx->a);
@@ -42,6 +42,18 @@ static int setup(void **state)
 		fail_msg("migrate: %s", f.message);
 	*state = fx;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, NULL);
+}
+
+/* A log that starts over past 64 frames (test_wal_restarts). */
+static int setup_small_log(void **state)
+{
+	struct tc_db_options opt = { .wal_restart_frames = 64 };
+	return setup_with(state, &opt);
 }
 
 static int teardown(void **state)
@@ -844,29 +856,19 @@ static void commit_row(struct tc_db *db, int i)
  * no read failed. */
 static void test_wal_restarts(void **state)
 {
-	struct tc_db_options opt = { .wal_restart_frames = 64 };
-	struct tc_fault f = { 0 };
+	struct fixture *fx = *state;
 	struct tc_db_stats st = { 0 }, st0;
-	struct tc_arena a;
-	struct reading r = { 0 };
+	struct reading r = { .db = fx->db };
 	pthread_t readers[2];
-	char *where, *why = NULL;
+	const char *where = fx->where;
 	int64_t deadline = tc_mono_us() + 60 * 1000000LL;
 	uint32_t seq0;
 	int n = 0;
 
-	(void)state;
 	if (ts_is_pg()) {
 		print_message("SQLite only\n");
 		return;
 	}
-	where = ts_db_new();
-	r.db = tc_db_open(where, &opt, &why);
-	if (r.db == NULL)
-		fail_msg("open %s: %s", where, why);
-	tc_arena_init(&a);
-	if (tc_db_migrate(r.db, "data", &f, &a) != TC_ERR_OK)
-		fail_msg("migrate: %s", f.message);
 	commit_row(r.db, n++);
 	seq0 = log_sequence(where);
 	tc_db_stats(r.db, &st0);
@@ -893,10 +895,6 @@ static void test_wal_restarts(void **state)
 	assert_true(log_sequence(where) >= seq0 + 2);
 	assert_int_equal(
 	        count(r.db, "SELECT COUNT(*) FROM ref_data WHERE name LIKE 'wal-%'"), n);
-	tc_db_close(r.db);
-	ts_db_drop(where);
-	free(where);
-	tc_arena_cleanup(&a);
 }
 
 /* Idempotency keys: taken once, answered, found again, purged by age. */
@@ -977,7 +975,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_false_acknowledgement, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_busy_database, setup, teardown),
-		cmocka_unit_test(test_wal_restarts),
+		cmocka_unit_test_setup_teardown(test_wal_restarts, setup_small_log,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_idem_keys, setup, teardown),
 	};
 	tc_secret_init();
