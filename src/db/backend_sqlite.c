@@ -278,6 +278,22 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
+static enum tc_qs sq_commit_owing(struct tc_dbc *base, int *sync_fd)
+{
+	struct sq_conn *c = (struct sq_conn *)base;
+	enum tc_qs qs;
+
+	tc_walbuf_defer_syncs(true);
+	qs = sq_exec_script(base, "COMMIT");
+	tc_walbuf_defer_syncs(false);
+	if ((*sync_fd = tc_walbuf_owed(c->h)) == -2)
+		tc_die("db: the write-ahead log could not be synced (%s); stopping "
+		       "before "
+		       "any answer depends on it",
+		       strerror(errno));
+	return qs;
+}
+
 /* The calling thread's I/O priority class (IOPRIO_CLASS_NONE: as its
  * CPU priority says, the default). Where the disk's scheduler does not
  * honour classes (none, kyber) it changes nothing. */
@@ -385,6 +401,7 @@ const struct tc_backend tc_backend_sqlite = {
 	.exec_script = sq_exec_script,
 	.checkpoint = sq_checkpoint,
 	.wal_restart = sq_wal_restart,
+	.commit_owing = sq_commit_owing,
 	.col_null = sq_null,
 	.col_text = sq_text,
 	.col_i64 = sq_i64,

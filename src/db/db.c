@@ -4,9 +4,11 @@
 #include "dbi.h"
 #include "records.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/arena.h"
 #include "../core/log.h"
@@ -648,6 +650,26 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 	return ok;
 }
 
+/* COMMIT. With a completer thread the sync of the log is its work
+ * (jobs->log_fd): the writer starts the next batch while the disk
+ * writes this one, and no job is done, so no client told, before the
+ * sync. Readers may see the batch before it is durable; anything they do
+ * with it is a write of its own, which a later sync covers. */
+static enum tc_qs commit(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs)
+{
+	int fd = -1;
+	enum tc_qs qs;
+
+	if (!db->has_completer || c->be->commit_owing == NULL)
+		return tc_exec_script(c, "COMMIT");
+	qs = c->be->commit_owing(c, &fd);
+	if (qs == TC_QS_NONE)
+		jobs->log_fd = fd;
+	else if (fd >= 0)
+		close(fd);
+	return qs;
+}
+
 /* SQLite group commit: the queued jobs run in one transaction with one
  * COMMIT (one fsync of the WAL) for all of them. Most batches have no
  * failing job and run without savepoints, which cost a copy of every page
@@ -670,8 +692,7 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 			}
 			return;
 		}
-		if (run_jobs(db, c, jobs, careful) &&
-		    tc_exec_script(c, "COMMIT") == TC_QS_NONE)
+		if (run_jobs(db, c, jobs, careful) && commit(db, c, jobs) == TC_QS_NONE)
 			return;
 		if (!c->be->txn_failed(c))
 			tc_exec_script(c, "ROLLBACK");
@@ -710,6 +731,26 @@ static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
 	pthread_mutex_unlock(&db->q_mu);
 }
 
+/* The syncs of the log the batches' commits left (commit above). A
+ * failed one leaves it unknown what the disk holds of frames that
+ * readers already see: the process stops, as PostgreSQL does, and the
+ * next start recovers from what is on disk. Nobody was told of these
+ * jobs. */
+static void make_durable(struct tc_job *jobs)
+{
+	for (struct tc_job *j = jobs; j; j = j->next) {
+		if (j->log_fd < 0)
+			continue;
+		if (fdatasync(j->log_fd) != 0)
+			tc_die("db: the write-ahead log could not be synced (%s); "
+			       "stopping "
+			       "before any answer depends on it",
+			       strerror(errno));
+		close(j->log_fd);
+		j->log_fd = -1;
+	}
+}
+
 static void *completer_main(void *arg)
 {
 	struct tc_db *db = arg;
@@ -729,6 +770,7 @@ static void *completer_main(void *arg)
 		pthread_mutex_unlock(&db->q_mu);
 		if (jobs == NULL)
 			break; /* the writers are gone and nothing is left */
+		make_durable(jobs);
 		finish_jobs(db, jobs, n);
 	}
 	return NULL;
@@ -922,6 +964,7 @@ void tc_db_submit(struct tc_db *db, struct tc_job *j)
 {
 	j->queued_us = tc_mono_us();
 	j->next = NULL;
+	j->log_fd = -1;
 	if (db->opt.no_writer) {
 		/* Commands run one job at a time on their own connection. */
 		pthread_mutex_lock(&db->q_mu);

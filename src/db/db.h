@@ -101,6 +101,9 @@ struct tc_job {
 	int64_t queued_us, committed_us;
 	int attempts;
 	struct tc_job *next;
+	/* The first job of a committed SQLite batch: the log to sync before
+	 * the batch's jobs are done (-1: none). */
+	int log_fd;
 	/* Set by tc_job_defer; the writer's own. */
 	void (*prepare)(struct tc_job *j);
 	tc_err (*finish)(struct tc_dbc *c, struct tc_job *j, struct tc_fault *f);

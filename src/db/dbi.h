@@ -109,6 +109,11 @@ struct tc_backend {
 	 * transaction starts it over (RESTART): *log frames were in it; 0, or
 	 * -1 when it gave up. */
 	int (*wal_restart)(struct tc_dbc *c, int *log);
+	/* SQLite: COMMIT with the log written but its sync left to the
+	 * caller (walbuf.h): *sync_fd a descriptor of the log to fdatasync
+	 * and close before the commit counts as durable, -1 when it already
+	 * is. NULL where COMMIT alone is durable. */
+	enum tc_qs (*commit_owing)(struct tc_dbc *c, int *sync_fd);
 	bool (*col_null)(const struct tc_dbrow *r, int col);
 	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);
 	int64_t (*col_i64)(const struct tc_dbrow *r, int col);

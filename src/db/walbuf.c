@@ -1,11 +1,14 @@
 /* The write-ahead log's appends gathered into one write (walbuf.h). */
 #include "walbuf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Larger than a group commit's frames (about 1 MB in the dose
  * benchmark); a bigger transaction is written in pieces of this size. */
@@ -21,12 +24,16 @@ struct wb_file {
 	unsigned char *buf; /* is_log: WB_CAP bytes, allocated on first use */
 	size_t len;         /* bytes waiting in buf */
 	sqlite3_int64 at;   /* the file offset of buf[0] */
+	int sync_fd;        /* is_log: the log opened again, to sync it elsewhere */
+	bool owed;          /* a sync left to tc_walbuf_owed's caller */
 };
 
 static sqlite3_vfs *wb_real;
 static sqlite3_vfs wb_vfs;
 static sqlite3_io_methods wb_methods;
 static uint64_t st_in, st_out, st_bytes;
+/* tc_walbuf_defer_syncs: this thread's syncs of a log are owed */
+static _Thread_local bool defer_on;
 
 static sqlite3_file *real(sqlite3_file *f)
 {
@@ -63,8 +70,15 @@ static int wb_close(sqlite3_file *f)
 {
 	struct wb_file *p = (struct wb_file *)f;
 	int rc = wb_flush(p);
-	int rc2 = p->real->pMethods ? p->real->pMethods->xClose(p->real) : SQLITE_OK;
+	int rc2;
 
+	if (rc == SQLITE_OK && p->owed && fdatasync(p->sync_fd) != 0)
+		rc = SQLITE_IOERR_FSYNC; /* never taken: paid here */
+	p->owed = false;
+	if (p->sync_fd >= 0)
+		close(p->sync_fd);
+	p->sync_fd = -1;
+	rc2 = p->real->pMethods ? p->real->pMethods->xClose(p->real) : SQLITE_OK;
 	free(p->buf);
 	p->buf = NULL;
 	p->len = 0;
@@ -114,8 +128,16 @@ static int wb_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 static int wb_sync(sqlite3_file *f, int flags)
 {
-	int rc = flush_of(f);
-	return rc != SQLITE_OK ? rc : real(f)->pMethods->xSync(real(f), flags);
+	struct wb_file *p = (struct wb_file *)f;
+	int rc = wb_flush(p);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	if (p->is_log && defer_on && p->sync_fd >= 0) {
+		p->owed = true; /* in the file for every reader; durable later */
+		return SQLITE_OK;
+	}
+	return p->real->pMethods->xSync(p->real, flags);
 }
 
 static int wb_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -204,6 +226,7 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flag
 
 	(void)vfs;
 	memset(p, 0, sizeof *p);
+	p->sync_fd = -1;
 	p->real = (sqlite3_file *)(p + 1);
 	rc = wb_real->xOpen(wb_real, name, p->real, flags, out);
 	if (rc != SQLITE_OK || p->real->pMethods == NULL) {
@@ -216,6 +239,10 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flag
 	p->is_log = (flags & SQLITE_OPEN_WAL) && sqlite3_uri_boolean(name, "psow", 1) &&
 	            (p->real->pMethods->xDeviceCharacteristics(p->real) &
 	             SQLITE_IOCAP_POWERSAFE_OVERWRITE);
+	/* the same file, while SQLite holds it open: a sync of either fd
+	 * writes the file's pages (without it, syncs are never deferred) */
+	if (p->is_log)
+		p->sync_fd = open(name, O_RDONLY | O_CLOEXEC);
 	p->base.pMethods = &wb_methods;
 	return SQLITE_OK;
 }
@@ -352,6 +379,31 @@ int tc_walbuf_register(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, wb_init);
 	return rc_register;
+}
+
+void tc_walbuf_defer_syncs(bool on)
+{
+	defer_on = on;
+}
+
+int tc_walbuf_owed(sqlite3 *h)
+{
+	sqlite3_file *f = NULL;
+	struct wb_file *p;
+	int fd;
+
+	if (sqlite3_file_control(h, "main", SQLITE_FCNTL_JOURNAL_POINTER, &f) !=
+	            SQLITE_OK ||
+	    f == NULL || f->pMethods != &wb_methods)
+		return -1;
+	p = (struct wb_file *)f;
+	if (!p->owed)
+		return -1;
+	p->owed = false;
+	if ((fd = fcntl(p->sync_fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+		return fd;
+	/* no descriptor to hand over: the sync is made here */
+	return fdatasync(p->sync_fd) == 0 ? -1 : -2;
 }
 
 void tc_walbuf_stats(struct tc_walbuf_stats *out)

@@ -20,10 +20,14 @@
  * overwrite (or opened with "psow=0") is written through. Only writer
  * connections with synchronous=FULL use it (the server's writer, and the
  * command line's: src/db/backend_sqlite.c); readers, the checkpointer and
- * a writer with synchronous=NORMAL use the default VFS. */
+ * a writer with synchronous=NORMAL use the default VFS. The xSync is also
+ * where the sync of a commit can be left to another thread
+ * (tc_walbuf_defer_syncs): the buffer is written out all the same. */
 #ifndef TC_WALBUF_H
 #define TC_WALBUF_H
 
+#include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TC_WALBUF_VFS "tc-walbuf"
@@ -31,6 +35,21 @@
 /* Registers the VFS (not as the default); once, before it is named in
  * sqlite3_open_v2. 0, or an SQLite error code. */
 int tc_walbuf_register(void);
+
+/* Deferred syncs, for the server's writer, whose completer thread makes
+ * each commit durable before anyone is told of it (db.c): while on, a
+ * sync of a log on this thread only writes out what waits in the buffer
+ * (so the frames are in the file before SQLite publishes them to
+ * readers) and leaves the sync owed. The thread turns it on only around
+ * a COMMIT, never around a checkpoint: a checkpoint must find the log
+ * durable before it copies frames into the database. */
+void tc_walbuf_defer_syncs(bool on);
+
+/* The sync owed for the log of h's main database, taken: a descriptor of
+ * the log to fdatasync and close, -1 when nothing is owed (or when it had
+ * to be synced here, having no descriptor to give), -2 when that sync
+ * failed (errno says why). */
+int tc_walbuf_owed(sqlite3 *h);
 
 /* Writes handed to the log files opened through the VFS, and the writes
  * that reached the file system for them, since the process started. */

@@ -4,7 +4,8 @@
  * so small that pages spill into the log before the commit (and are read
  * back from it), savepoints rolled back over spilled pages, a whole
  * transaction rolled back, and a reopen; the database passes SQLite's
- * integrity check; and the log's writes really were gathered. */
+ * integrity check; the log's writes really were gathered; and syncs left
+ * for another thread to make (deferred) are owed exactly once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db/walbuf.h"
 #include "tsupport.h"
@@ -212,6 +215,55 @@ static void test_reopen(void **state)
 	ok(x->w);
 }
 
+/* Deferred syncs (the server's writer): a commit made while they are on
+ * is in the log for a reader at once, and owes one sync, taken once as a
+ * descriptor of the log itself; a commit made after they are off, or a
+ * checkpoint, owes none; an owed sync not taken is paid at close. */
+static void test_deferred_sync(void **state)
+{
+	struct fx *x = *state;
+	struct stat a, b;
+	uint32_t seed = 5;
+	int fd;
+
+	assert_int_equal(tc_walbuf_owed(x->w), -1);
+	tc_walbuf_defer_syncs(true);
+	exec(x->w, "BEGIN IMMEDIATE");
+	insert(x->w, 300, 200, &seed);
+	exec(x->w, "COMMIT");
+	tc_walbuf_defer_syncs(false);
+	assert_int_equal(one(x->r, "SELECT COUNT(*) FROM t"), 300);
+	fd = tc_walbuf_owed(x->w);
+	assert_true(fd >= 0);
+	assert_int_equal(tc_walbuf_owed(x->w), -1); /* taken once */
+	char *wal = ts_fmt("%s-wal", x->where);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(wal, &b), 0);
+	assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	assert_int_equal(fdatasync(fd), 0);
+	close(fd);
+	free(wal);
+
+	/* off again: SQLite syncs as usual, nothing is owed */
+	exec(x->w, "BEGIN IMMEDIATE");
+	insert(x->w, 10, 200, &seed);
+	exec(x->w, "COMMIT");
+	assert_int_equal(tc_walbuf_owed(x->w), -1);
+	exec(x->w, "PRAGMA wal_checkpoint(PASSIVE)");
+	assert_int_equal(tc_walbuf_owed(x->w), -1);
+
+	/* owed and never taken: the close pays it */
+	tc_walbuf_defer_syncs(true);
+	exec(x->w, "BEGIN IMMEDIATE");
+	insert(x->w, 5, 200, &seed);
+	exec(x->w, "COMMIT");
+	tc_walbuf_defer_syncs(false);
+	assert_int_equal(sqlite3_close(x->w), SQLITE_OK);
+	open_writer(x);
+	assert_int_equal(one(x->w, "SELECT COUNT(*) FROM t"), 315);
+	ok(x->w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spill_and_savepoints, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred_sync, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
