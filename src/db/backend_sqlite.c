@@ -59,7 +59,8 @@ static int sq_connect(struct tc_db *db, bool writer, struct tc_dbc **out,
 	if (writer)
 		flags |= SQLITE_OPEN_CREATE;
 	/* the writer's log is written once per commit (walbuf.h): only with
-	 * synchronous=FULL, which syncs it before a commit is published */
+	 * synchronous=FULL, which calls the log's sync, where the buffer is
+	 * written out, before a commit is published */
 	rc = sqlite3_open_v2(db->where, &c->h, flags,
 	                     writer && !db->opt.sqlite_sync_normal && walbuf_rc == SQLITE_OK
 	                             ? TC_WALBUF_VFS
@@ -278,6 +279,9 @@ static enum tc_qs sq_exec_script(struct tc_dbc *base, const char *sql)
 	return rc == SQLITE_OK ? TC_QS_NONE : sq_status(c, rc, sql);
 }
 
+/* Only for the server's writer, whose connection never checkpoints
+ * (wal_autocheckpoint=0 in sq_connect): a checkpoint inside the COMMIT
+ * would have its sync of the log deferred too (walbuf.h). */
 static enum tc_qs sq_commit_owing(struct tc_dbc *base, int *sync_fd)
 {
 	struct sq_conn *c = (struct sq_conn *)base;

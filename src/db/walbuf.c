@@ -26,12 +26,13 @@ struct wb_file {
 	sqlite3_int64 at;   /* the file offset of buf[0] */
 	int sync_fd;        /* is_log: the log opened again, to sync it elsewhere */
 	bool owed;          /* a sync left to tc_walbuf_owed's caller */
+	bool header;        /* the log's header was written since the last sync */
 };
 
 static sqlite3_vfs *wb_real;
 static sqlite3_vfs wb_vfs;
 static sqlite3_io_methods wb_methods;
-static uint64_t st_in, st_out, st_bytes;
+static uint64_t st_in, st_out, st_bytes, st_synced, st_owed;
 /* tc_walbuf_defer_syncs: this thread's syncs of a log are owed */
 static _Thread_local bool defer_on;
 
@@ -99,6 +100,8 @@ static int wb_write(sqlite3_file *f, const void *in, int n, sqlite3_int64 off)
 	if (!p->is_log)
 		return p->real->pMethods->xWrite(p->real, in, n, off);
 	__atomic_add_fetch(&st_in, 1, __ATOMIC_RELAXED);
+	if (off == 0)
+		p->header = true;
 	if (p->len > 0 &&
 	    (off != p->at + (sqlite3_int64)p->len || p->len + (size_t)n > WB_CAP) &&
 	    (rc = wb_flush(p)) != SQLITE_OK)
@@ -133,11 +136,24 @@ static int wb_sync(sqlite3_file *f, int flags)
 
 	if (rc != SQLITE_OK)
 		return rc;
-	if (p->is_log && defer_on && p->sync_fd >= 0) {
+	/* Never the sync of a header: when the log starts over SQLite syncs
+	 * its new header before any frame goes over the old ones, or a power
+	 * loss could keep the old header with old frames that recovery would
+	 * copy over newer pages of the database. That is once a cycle of the
+	 * log (and it is the first sync of a new log, which also syncs the
+	 * log's directory entry). */
+	if (p->is_log && defer_on && p->sync_fd >= 0 && !p->header) {
 		p->owed = true; /* in the file for every reader; durable later */
+		__atomic_add_fetch(&st_owed, 1, __ATOMIC_RELAXED);
 		return SQLITE_OK;
 	}
-	return p->real->pMethods->xSync(p->real, flags);
+	rc = p->real->pMethods->xSync(p->real, flags);
+	if (rc == SQLITE_OK && p->is_log) {
+		__atomic_add_fetch(&st_synced, 1, __ATOMIC_RELAXED);
+		p->header = false;
+		p->owed = false; /* this sync paid it too */
+	}
+	return rc;
 }
 
 static int wb_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -411,4 +427,6 @@ void tc_walbuf_stats(struct tc_walbuf_stats *out)
 	out->writes_in = __atomic_load_n(&st_in, __ATOMIC_RELAXED);
 	out->writes_out = __atomic_load_n(&st_out, __ATOMIC_RELAXED);
 	out->bytes = __atomic_load_n(&st_bytes, __ATOMIC_RELAXED);
+	out->syncs = __atomic_load_n(&st_synced, __ATOMIC_RELAXED);
+	out->syncs_owed = __atomic_load_n(&st_owed, __ATOMIC_RELAXED);
 }

@@ -11,18 +11,18 @@
  * the file: a sync, a read, a truncate, asking the size, a file control,
  * closing, and a write elsewhere in the file (which is written first).
  *
- * Safe only where SQLite syncs the log before it publishes a commit: a
- * connection with synchronous=FULL (or EXTRA), whose commit ends with the
- * log's xSync before the frames are added to the shared index that
- * readers look in; and a log on a file system that does powersafe
- * overwrites (SQLite's default), so that no frame is written after that
- * sync to pad the log to a sector. A log opened without powersafe
- * overwrite (or opened with "psow=0") is written through. Only writer
- * connections with synchronous=FULL use it (the server's writer, and the
- * command line's: src/db/backend_sqlite.c); readers, the checkpointer and
- * a writer with synchronous=NORMAL use the default VFS. The xSync is also
- * where the sync of a commit can be left to another thread
- * (tc_walbuf_defer_syncs): the buffer is written out all the same. */
+ * Safe only where SQLite calls the log's xSync before it publishes a
+ * commit, which writes the buffer out: a connection with synchronous=FULL
+ * (or EXTRA), whose commit ends with that xSync before the frames are
+ * added to the shared index that readers look in; and a log on a file
+ * system that does powersafe overwrites (SQLite's default), so that no
+ * frame is written after that sync to pad the log to a sector. A log
+ * opened without powersafe overwrite (or opened with "psow=0") is written
+ * through. Only writer connections with synchronous=FULL use it (the
+ * server's writer, and the command line's: src/db/backend_sqlite.c);
+ * readers, the checkpointer and a writer with synchronous=NORMAL use the
+ * default VFS. The same xSync is where the sync itself can be left to
+ * another thread (tc_walbuf_defer_syncs). */
 #ifndef TC_WALBUF_H
 #define TC_WALBUF_H
 
@@ -40,9 +40,11 @@ int tc_walbuf_register(void);
  * each commit durable before anyone is told of it (db.c): while on, a
  * sync of a log on this thread only writes out what waits in the buffer
  * (so the frames are in the file before SQLite publishes them to
- * readers) and leaves the sync owed. The thread turns it on only around
- * a COMMIT, never around a checkpoint: a checkpoint must find the log
- * durable before it copies frames into the database. */
+ * readers) and leaves the sync owed; the sync after the log's header
+ * was written (the log starting over, or new) is made at once all the
+ * same. The thread turns it on only around a COMMIT on a connection that
+ * never checkpoints (wal_autocheckpoint=0): a checkpoint must find the
+ * log durable before it copies frames into the database. */
 void tc_walbuf_defer_syncs(bool on);
 
 /* The sync owed for the log of h's main database, taken: a descriptor of
@@ -52,9 +54,11 @@ void tc_walbuf_defer_syncs(bool on);
 int tc_walbuf_owed(sqlite3 *h);
 
 /* Writes handed to the log files opened through the VFS, and the writes
- * that reached the file system for them, since the process started. */
+ * that reached the file system for them; the logs' syncs made, and those
+ * left owed; since the process started. */
 struct tc_walbuf_stats {
 	uint64_t writes_in, writes_out, bytes;
+	uint64_t syncs, syncs_owed;
 };
 void tc_walbuf_stats(struct tc_walbuf_stats *out);
 
