@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -731,21 +732,42 @@ static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
 	pthread_mutex_unlock(&db->q_mu);
 }
 
-/* The syncs of the log the batches' commits left (commit above). A
- * failed one leaves it unknown what the disk holds of frames that
- * readers already see: the process stops, as PostgreSQL does, and the
- * next start recovers from what is on disk. Nobody was told of these
- * jobs. */
+/* The syncs of the log the batches' commits left (commit above), newest
+ * first: the batches before it wrote their frames to the same file
+ * before it did, so its sync covers them, and theirs are made only where
+ * the file is another (the log was made anew in between). A failed sync
+ * leaves it unknown what the disk holds of frames that readers already
+ * see: the process stops, as PostgreSQL does, and the next start
+ * recovers from what is on disk. Nobody was told of these jobs. */
+static void log_sync(int fd)
+{
+	if (fdatasync(fd) != 0)
+		tc_die("db: the write-ahead log could not be synced (%s); stopping "
+		       "before "
+		       "any answer depends on it",
+		       strerror(errno));
+}
+
 static void make_durable(struct tc_job *jobs)
 {
+	struct tc_job *newest = NULL;
+	struct stat synced, st;
+
+	for (struct tc_job *j = jobs; j; j = j->next)
+		if (j->log_fd >= 0)
+			newest = j;
+	if (newest == NULL)
+		return;
+	log_sync(newest->log_fd);
+	if (fstat(newest->log_fd, &synced) != 0)
+		synced.st_ino = 0;
 	for (struct tc_job *j = jobs; j; j = j->next) {
 		if (j->log_fd < 0)
 			continue;
-		if (fdatasync(j->log_fd) != 0)
-			tc_die("db: the write-ahead log could not be synced (%s); "
-			       "stopping "
-			       "before any answer depends on it",
-			       strerror(errno));
+		if (j != newest &&
+		    (fstat(j->log_fd, &st) != 0 || st.st_ino != synced.st_ino ||
+		     st.st_dev != synced.st_dev))
+			log_sync(j->log_fd);
 		close(j->log_fd);
 		j->log_fd = -1;
 	}
