@@ -651,6 +651,18 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 	return ok;
 }
 
+/* A failed sync of the log leaves it unknown what the disk holds of
+ * frames that readers already see: the process stops, as PostgreSQL
+ * does, and the next start recovers from what is on disk. Nobody was
+ * told of the jobs that waited for it. */
+static void log_sync(int fd)
+{
+	if (fd == -2 || (fd >= 0 && fdatasync(fd) != 0))
+		tc_die("db: the write-ahead log could not be synced (%s); stopping "
+		       "before any answer depends on it",
+		       strerror(errno));
+}
+
 /* COMMIT. With a completer thread the sync of the log is its work
  * (jobs->log_fd): the writer starts the next batch while the disk
  * writes this one, and no job is done, so no client told, before the
@@ -664,6 +676,8 @@ static enum tc_qs commit(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs
 	if (!db->has_completer || c->be->commit_owing == NULL)
 		return tc_exec_script(c, "COMMIT");
 	qs = c->be->commit_owing(c, &fd);
+	if (fd == -2)
+		log_sync(fd); /* made by the backend, and failed: stops here */
 	if (qs == TC_QS_NONE)
 		jobs->log_fd = fd;
 	else if (fd >= 0)
@@ -735,19 +749,7 @@ static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
 /* The syncs of the log the batches' commits left (commit above), newest
  * first: the batches before it wrote their frames to the same file
  * before it did, so its sync covers them, and theirs are made only where
- * the file is another (the log was made anew in between). A failed sync
- * leaves it unknown what the disk holds of frames that readers already
- * see: the process stops, as PostgreSQL does, and the next start
- * recovers from what is on disk. Nobody was told of these jobs. */
-static void log_sync(int fd)
-{
-	if (fdatasync(fd) != 0)
-		tc_die("db: the write-ahead log could not be synced (%s); stopping "
-		       "before "
-		       "any answer depends on it",
-		       strerror(errno));
-}
-
+ * the file is another (the log was made anew in between). */
 static void make_durable(struct tc_job *jobs)
 {
 	struct tc_job *newest = NULL;

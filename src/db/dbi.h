@@ -112,7 +112,8 @@ struct tc_backend {
 	/* SQLite: COMMIT with the log written but its sync left to the
 	 * caller (walbuf.h): *sync_fd a descriptor of the log to fdatasync
 	 * and close before the commit counts as durable, -1 when it already
-	 * is. NULL where COMMIT alone is durable. */
+	 * is, -2 when the sync was made here and failed (errno says why).
+	 * NULL where COMMIT alone is durable. */
 	enum tc_qs (*commit_owing)(struct tc_dbc *c, int *sync_fd);
 	bool (*col_null)(const struct tc_dbrow *r, int col);
 	const char *(*col_text)(const struct tc_dbrow *r, int col, size_t *len);

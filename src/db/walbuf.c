@@ -1,7 +1,6 @@
 /* The write-ahead log's appends gathered into one write (walbuf.h). */
 #include "walbuf.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
