@@ -7,7 +7,7 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libcurl libutf8proc libqrencode \
-           libpng libzip expat freexl
+           libpng libzip expat freexl libzstd
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 BASE     = -std=c11 -D_GNU_SOURCE -g -pthread $(WARN) -Ibuild/gen -Isrc $(PKG_CFLAGS)

@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev
 libsodium-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev libutf8proc-dev
-libqrencode-dev libpng-dev libzip-dev libexpat1-dev libfreexl-dev
+libqrencode-dev libpng-dev libzip-dev libexpat1-dev libfreexl-dev libzstd-dev
 postgresql ca-certificates"
 
 # Browser tests need Debian's Chromium; Node.js and npm drive it, and npm

@@ -12,6 +12,7 @@
 
 #include "../core/tctime.h"
 #include "../crypto/secret.h"
+#include "idem_pack.h"
 #include "request.h"
 #include "server.h"
 
@@ -27,6 +28,7 @@ struct idem {
 	/* the answer; every attempt of the job starts it afresh */
 	unsigned status;
 	bool replayed;
+	const char *packed; /* the answer as stored, when packing made it smaller */
 	/* the same key's request earlier in the same batch (deferred) */
 	struct idem *first;
 	uint64_t key_hash; /* of actor_key and idem_key */
@@ -66,7 +68,12 @@ static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_f
 		return tc_fault_set(f, TC_ERR_IDEMPOTENCY_MISMATCH, IDEM_HEADER, NULL);
 	if (e->status < 100 || e->status > 599 || e->body == NULL)
 		return tc_fault_internal(f, TC_ERR_DB, "an idempotency key without an answer");
-	answer_again(st, e->body, strlen(e->body), (unsigned)e->status);
+	tc_buf_reset(&st->r->out);
+	if (!tc_idem_unpack(e->body, &st->r->out))
+		return tc_fault_internal(f, TC_ERR_DB,
+		                         "a stored answer that does not unpack");
+	st->status = (unsigned)e->status;
+	st->replayed = true;
 	return TC_ERR_OK;
 }
 
@@ -75,12 +82,15 @@ static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_f
 static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
                            struct tc_fault *f)
 {
+	const struct tc_buf *out = &st->r->out;
 	enum tc_qs qs;
 
+	if (st->packed == NULL && out->data)
+		st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
 	st->key.status = st->status;
-	st->key.body = st->r->out.data ? st->r->out.data : "";
+	st->key.body = st->packed ? st->packed : out->data ? out->data : "";
 	qs = serial ? tc_q_idem_put(c, &st->key) : tc_q_idem_answer(c, &st->key);
-	st->key.body = NULL; /* r->out's, not ours */
+	st->key.body = NULL; /* r->out's or the arena's, not ours */
 	if (qs == TC_QS_NONE)
 		return tc_fault_internal(f, TC_ERR_DB, "the idempotency key vanished");
 	return qs < 0 ? tc_qs_err(qs, f) : TC_ERR_OK;
@@ -88,12 +98,17 @@ static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
 
 /* ---- deferred: the answer written off the writer's path (db.h) -------- */
 
-/* On the helper thread: the answer's JSON, into r->out. */
+/* On the helper thread: the answer's JSON, into r->out, and packed. */
 static void idem_prepare(struct tc_job *j)
 {
 	struct idem *st = j->cls;
-	if (st->first == NULL)
+	const struct tc_buf *out = &st->r->out;
+
+	if (st->first == NULL) {
 		st->status = st->render(st->cls, tc_reply_begin(st->r));
+		if (out->data)
+			st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
+	}
 }
 
 /* On the writer, once the batch has run: the key and its answer stored
@@ -137,6 +152,7 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	st->status = 0;
 	st->replayed = false;
 	st->first = NULL;
+	st->packed = NULL;
 	qs = tc_q_idem_get(c, st->key.actor_key, st->key.idem_key, &r->arena, &found);
 	if (qs == TC_QS_ONE)
 		return replay(st, &found, f);

@@ -15,7 +15,7 @@
 
 FUZZ_CC    ?= clang
 FUZZ_PKGS  := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libcurl libutf8proc \
-              libqrencode libpng libzip expat freexl
+              libqrencode libpng libzip expat freexl libzstd
 FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZERS    := $(addprefix build/fuzz/,$(FUZZ_NAMES))
 FUZZ_ONLY  ?= $(FUZZ_NAMES)
