@@ -15,6 +15,7 @@
 #include "../core/log.h"
 #include "../core/tctime.h"
 #include "../core/util.h"
+#include "counters.h"
 #include "dbi.h"
 #include "walbuf.h"
 
@@ -136,6 +137,7 @@ static void sq_disconnect(struct tc_dbc *base)
 	}
 	free(c->cache);
 	free(c->base.dtab);
+	tc_counts_free(&c->base);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
 	if (sqlite3_close(c->h) != SQLITE_OK)

@@ -8,6 +8,17 @@
 
 #include "visits.h"
 
+/* Within a group commit on SQLite (while the writer's batch may defer
+ * work: tc_dbc_can_defer), additions to the day counts and to coverage
+ * are summed per row in memory and written once a row, before the
+ * commit, by tc_counts_flush: a batch of injections at one site is then
+ * two upserts rather than two a dose. They are in the same transaction
+ * as the doses all the same. Whatever takes a count back, or rebuilds
+ * the counters, flushes first; a batch rolled back discards them. */
+tc_err tc_counts_flush(struct tc_dbc *c, struct tc_fault *f);
+void tc_counts_discard(struct tc_dbc *c);
+void tc_counts_free(struct tc_dbc *c); /* at disconnect */
+
 /* `delta` doses of d's day, place and product as `kind` and `number`
  * (NULL kind, or no place: nothing). A negative delta takes back what was
  * counted. */

@@ -1,6 +1,7 @@
 /* The engine-independent half of the database layer: opening, the read
  * pool, the writer threads (group commit on SQLite), statement slots and
  * row access. */
+#include "counters.h"
 #include "dbi.h"
 #include "records.h"
 
@@ -643,6 +644,14 @@ static bool run_jobs(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs,
 		if (c->be->txn_failed(c) || j->rc != TC_ERR_OK)
 			ok = false;
 	}
+	/* the counters the jobs added to, one write a row; a failure here
+	 * belongs to no job: the batch runs again the careful way, whose
+	 * jobs count as they go */
+	if (ok) {
+		struct tc_fault f = { 0 };
+		ok = tc_counts_flush(c, &f) == TC_ERR_OK && !c->be->txn_failed(c);
+	}
+	tc_counts_discard(c);
 	/* The preparer may still be at work on what it was given: done with
 	 * it before the batch is rolled back and run again. */
 	if (sent_last)

@@ -152,6 +152,8 @@ struct tc_dbc {
 	struct tc_job *running, *deferred_head, *deferred_tail;
 	struct tc_job **dtab;
 	size_t dtab_cap, dtab_n;
+	/* the batch's counter additions, summed (counters.h) */
+	struct tc_counts *counts;
 };
 
 struct tc_db {

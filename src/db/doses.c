@@ -609,10 +609,14 @@ tc_err tc_stats_rebuild(struct tc_dbc *c, const struct tc_vaxref *ref, struct tc
 	struct tc_buf b;
 	struct diff_out d = { a, &b, 0 };
 	enum tc_qs qs;
+	tc_err rc;
 
 	(void)ref;
 	*doses = *differences = 0;
 	*report = NULL;
+	/* what this batch counted so far, before the counters are compared */
+	if ((rc = tc_counts_flush(c, f)) != TC_ERR_OK)
+		return rc;
 	if ((qs = tc_exec(c, &q_count_doses, NULL, 0, tc_rows_i64, doses)) < 0)
 		return tc_qs_err(qs, f);
 	for (size_t i = 0; i < sizeof rebuild_prepare / sizeof *rebuild_prepare; i++)

@@ -381,12 +381,114 @@ static void test_void_given(void **state)
 	expect_exact(fx);
 }
 
+/* ---- many doses in one transaction ---------------------------------------- */
+
+/* Within one transaction (on SQLite a group commit, where the day counts
+ * and coverage are summed in memory until the commit: counters.h):
+ * people vaccinated, the counters compared with the doses, more people
+ * vaccinated and one of those doses voided, all before the commit; or,
+ * when the job then fails, nothing of it kept. */
+struct batch_job {
+	struct fixture *fx;
+	bool fail;       /* fail at the end */
+	int64_t counted; /* the day counts' sum before */
+	int64_t differences, after_void;
+};
+
+#define BATCH_PEOPLE 6
+
+static tc_err batch_give(struct tc_dbc *c, struct fixture *fx,
+                         const struct tc_stock_by *by, struct tc_dose *out,
+                         struct tc_fault *f)
+{
+	int64_t id = tc_db_next_id(c);
+	struct tc_sched_result verdict;
+	struct tc_dbv p[] = {
+		TC_P_I64(id),
+		TC_P_TEXT(tc_arena_printf(&fx->a, "Batch %lld", (long long)id)),
+		TC_P_TEXT(tc_arena_printf(&fx->a, "batch %lld", (long long)id)),
+		TC_P_TEXT(tc_arena_printf(&fx->a, "qr-batch-%lld", (long long)id)),
+		TC_P_TIME(by->now)
+	};
+	enum tc_qs qs = tc_exec(c, &q_person, p, 5, NULL, NULL);
+	if (qs < 0)
+		return tc_qs_err(qs, f);
+	struct tc_dose_in in = { .citizen_id = id,
+		                 .site_id = fx->site,
+		                 .lot_id = fx->lot };
+	return tc_dose_give(c, by, &fx->ref, &in, &fx->a, out, &verdict, f);
+}
+
+static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
+{
+	struct batch_job *j = cls;
+	struct fixture *fx = j->fx;
+	struct tc_stock_by by = { 0, tc_now_us() };
+	struct tc_dose given[BATCH_PEOPLE];
+	struct tc_sql q_sum = { .text = "SELECT COALESCE(SUM(n), 0) FROM dose_counts" };
+	int64_t doses;
+	char *report;
+	enum tc_qs qs;
+	tc_err rc;
+
+	for (int i = 0; i < BATCH_PEOPLE / 2; i++)
+		if ((rc = batch_give(c, fx, &by, &given[i], f)) != TC_ERR_OK)
+			return rc;
+	if ((rc = tc_stats_rebuild(c, &fx->ref, &fx->a, &doses, &j->differences, &report,
+	                           f)) != TC_ERR_OK)
+		return rc;
+	for (int i = BATCH_PEOPLE / 2; i < BATCH_PEOPLE; i++)
+		if ((rc = batch_give(c, fx, &by, &given[i], f)) != TC_ERR_OK)
+			return rc;
+	if ((rc = tc_dose_void(c, &by, &fx->ref, &given[BATCH_PEOPLE - 1],
+	                       "entered for the wrong person", &fx->a, f)) != TC_ERR_OK)
+		return rc;
+	/* what the table holds now: the doses counted so far, the void too */
+	if ((qs = tc_exec(c, &q_sum, NULL, 0, tc_rows_i64, &j->after_void)) < 0)
+		return tc_qs_err(qs, f);
+	if (j->fail)
+		return tc_fault_set(f, TC_ERR_CONFLICT, "id", "the test's failure");
+	return TC_ERR_OK;
+}
+
+static void test_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct tc_fault f = { 0 };
+	const char *sum = "SELECT COALESCE(SUM(n), 0) FROM dose_counts";
+	int64_t counted = sql_i64(fx, sum, 0), first = coverage(fx, "first");
+	int64_t doses = sql_i64(fx, "SELECT COUNT(*) FROM doses", 0);
+
+	/* failing at the end: nothing kept, the counters as they were */
+	struct batch_job bad = { .fx = fx, .fail = true };
+	assert_int_equal(tc_db_run(fx->db, batch_run, &bad, &f), TC_ERR_CONFLICT);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM doses", 0), doses);
+	assert_int_equal(sql_i64(fx, sum, 0), counted);
+	assert_int_equal(coverage(fx, "first"), first);
+
+	struct batch_job ok = { .fx = fx };
+	tc_fault_clear(&f);
+	if (tc_db_run(fx->db, batch_run, &ok, &f) != TC_ERR_OK)
+		fail_msg("batch: %s (%s)", f.message ? f.message : tc_err_code(f.code),
+		         f.field ? f.field : "-");
+	/* the rebuild saw the first three doses counted */
+	assert_int_equal(ok.differences, 0);
+	/* taking a dose back wrote the three counted after the rebuild first */
+	assert_int_equal(ok.after_void, counted + BATCH_PEOPLE - 1);
+	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM doses", 0),
+	                 doses + BATCH_PEOPLE);
+	assert_int_equal(sql_i64(fx, sum, 0), counted + BATCH_PEOPLE - 1);
+	assert_int_equal(coverage(fx, "first"), first + BATCH_PEOPLE - 1);
+	expect_exact(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_give),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_void_given),
+		cmocka_unit_test(test_batch),
 	};
 	return cmocka_run_group_tests_name(ts_is_pg() ? "doses (postgresql)" : "doses (sqlite)",
 	                                   tests, setup, teardown);
