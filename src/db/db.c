@@ -687,6 +687,8 @@ static enum tc_qs commit(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs
 	qs = c->be->commit_owing(c, &fd);
 	if (fd == -2)
 		log_sync(fd); /* made by the backend, and failed: stops here */
+	if (qs == TC_QS_NONE && fd < 0) /* SQLite synced it itself (walbuf.h) */
+		atomic_fetch_add(&db->st_syncs_in_commit, 1);
 	if (qs == TC_QS_NONE)
 		jobs->log_fd = fd;
 	else if (fd >= 0)
@@ -759,7 +761,7 @@ static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
  * first: the batches before it wrote their frames to the same file
  * before it did, so its sync covers them, and theirs are made only where
  * the file is another (the log was made anew in between). */
-static void make_durable(struct tc_job *jobs)
+static void make_durable(struct tc_db *db, struct tc_job *jobs)
 {
 	struct tc_job *newest = NULL;
 	struct stat synced, st;
@@ -770,15 +772,21 @@ static void make_durable(struct tc_job *jobs)
 	if (newest == NULL)
 		return;
 	log_sync(newest->log_fd);
+	atomic_fetch_add(&db->st_syncs_completer, 1);
 	if (fstat(newest->log_fd, &synced) != 0)
 		synced.st_ino = 0;
 	for (struct tc_job *j = jobs; j; j = j->next) {
 		if (j->log_fd < 0)
 			continue;
-		if (j != newest &&
-		    (fstat(j->log_fd, &st) != 0 || st.st_ino != synced.st_ino ||
-		     st.st_dev != synced.st_dev))
-			log_sync(j->log_fd);
+		if (j != newest) {
+			if (fstat(j->log_fd, &st) != 0 || st.st_ino != synced.st_ino ||
+			    st.st_dev != synced.st_dev) {
+				log_sync(j->log_fd);
+				atomic_fetch_add(&db->st_syncs_completer, 1);
+			} else {
+				atomic_fetch_add(&db->st_syncs_shared, 1);
+			}
+		}
 		close(j->log_fd);
 		j->log_fd = -1;
 	}
@@ -803,7 +811,7 @@ static void *completer_main(void *arg)
 		pthread_mutex_unlock(&db->q_mu);
 		if (jobs == NULL)
 			break; /* the writers are gone and nothing is left */
-		make_durable(jobs);
+		make_durable(db, jobs);
 		finish_jobs(db, jobs, n);
 	}
 	return NULL;
@@ -1136,6 +1144,9 @@ void tc_db_stats(struct tc_db *db, struct tc_db_stats *out)
 	for (int k = 0; k < 12; k++)
 		out->batch_hist[k] = atomic_load(&db->st_hist[k]);
 	out->wal_restarts = atomic_load(&db->st_wal_restarts);
+	out->syncs_completer = atomic_load(&db->st_syncs_completer);
+	out->syncs_shared = atomic_load(&db->st_syncs_shared);
+	out->syncs_in_commit = atomic_load(&db->st_syncs_in_commit);
 }
 
 tc_err tc_db_ping(struct tc_db *db)

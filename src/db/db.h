@@ -158,6 +158,13 @@ struct tc_db_stats {
 	 * one everything above 1024 */
 	uint64_t batch_hist[12];
 	uint64_t wal_restarts; /* SQLite: times the checkpointer had the log start over */
+	/* SQLite with the completer thread: how each commit was made durable
+	 * before it was answered. fdatasync calls of the log by the completer
+	 * (one for the newest of the batches it found waiting); commits that
+	 * a later commit's sync covered (the same log file, written before
+	 * it); commits SQLite synced within the COMMIT (or that wrote
+	 * nothing). Their sum is the commits. */
+	uint64_t syncs_completer, syncs_shared, syncs_in_commit;
 };
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
 

@@ -219,6 +219,9 @@ struct tc_db {
 	atomic_uint_fast64_t st_batches, st_jobs;
 	atomic_uint_fast64_t st_hist[12];
 	atomic_uint_fast64_t st_wal_restarts;
+	/* SQLite commits made durable: by the completer's fdatasync of the
+	 * log, by a later commit's (the same file), within the COMMIT */
+	atomic_uint_fast64_t st_syncs_completer, st_syncs_shared, st_syncs_in_commit;
 };
 
 void tc_db_units_free(struct tc_db *db);

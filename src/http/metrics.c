@@ -161,21 +161,33 @@ void tc_metrics_render(struct tc_buf *out, struct tc_db *db)
 			tc_buf_printf(out, "tiemchung_db_commit_batch_size_bucket{le=\"+Inf\"} %llu\n",
 			              (unsigned long long)cum);
 	}
-	tc_buf_printf(out,
-	              "tiemchung_db_commit_batch_size_sum %llu\n"
-	              "tiemchung_db_commit_batch_size_count %llu\n"
-	              "# HELP tiemchung_db_commits_total Durable commits (batches).\n"
-	              "# TYPE tiemchung_db_commits_total counter\n"
-	              "tiemchung_db_commits_total %llu\n"
-	              "# HELP tiemchung_db_write_jobs_total Write jobs committed or "
-	              "rolled back.\n"
-	              "# TYPE tiemchung_db_write_jobs_total counter\n"
-	              "tiemchung_db_write_jobs_total %llu\n"
-	              "# HELP tiemchung_db_wal_restarts_total SQLite: times the log "
-	              "started over.\n"
-	              "# TYPE tiemchung_db_wal_restarts_total counter\n"
-	              "tiemchung_db_wal_restarts_total %llu\n",
-	              (unsigned long long)ds.jobs, (unsigned long long)ds.batches,
-	              (unsigned long long)ds.batches, (unsigned long long)ds.jobs,
-	              (unsigned long long)ds.wal_restarts);
+	tc_buf_printf(
+	        out,
+	        "tiemchung_db_commit_batch_size_sum %llu\n"
+	        "tiemchung_db_commit_batch_size_count %llu\n"
+	        "# HELP tiemchung_db_commits_total Durable commits (batches).\n"
+	        "# TYPE tiemchung_db_commits_total counter\n"
+	        "tiemchung_db_commits_total %llu\n"
+	        "# HELP tiemchung_db_write_jobs_total Write jobs committed or "
+	        "rolled back.\n"
+	        "# TYPE tiemchung_db_write_jobs_total counter\n"
+	        "tiemchung_db_write_jobs_total %llu\n"
+	        "# HELP tiemchung_db_wal_restarts_total SQLite: times the log "
+	        "started over.\n"
+	        "# TYPE tiemchung_db_wal_restarts_total counter\n"
+	        "tiemchung_db_wal_restarts_total %llu\n"
+	        "# HELP tiemchung_db_commit_syncs_total SQLite: how commits were "
+	        "made durable before they were answered: the completer's fdatasync "
+	        "of the log, a later commit's sync of the same log, or SQLite's own "
+	        "sync within the COMMIT.\n"
+	        "# TYPE tiemchung_db_commit_syncs_total counter\n"
+	        "tiemchung_db_commit_syncs_total{how=\"completer\"} %llu\n"
+	        "tiemchung_db_commit_syncs_total{how=\"shared\"} %llu\n"
+	        "tiemchung_db_commit_syncs_total{how=\"in_commit\"} %llu\n",
+	        (unsigned long long)ds.jobs, (unsigned long long)ds.batches,
+	        (unsigned long long)ds.batches, (unsigned long long)ds.jobs,
+	        (unsigned long long)ds.wal_restarts,
+	        (unsigned long long)ds.syncs_completer,
+	        (unsigned long long)ds.syncs_shared,
+	        (unsigned long long)ds.syncs_in_commit);
 }
