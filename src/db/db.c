@@ -688,7 +688,7 @@ static enum tc_qs commit(struct tc_db *db, struct tc_dbc *c, struct tc_job *jobs
 	if (fd == -2)
 		log_sync(fd); /* made by the backend, and failed: stops here */
 	if (qs == TC_QS_NONE && fd < 0) /* SQLite synced it itself (walbuf.h) */
-		atomic_fetch_add(&db->st_syncs_in_commit, 1);
+		db->batch_in_commit = true;
 	if (qs == TC_QS_NONE)
 		jobs->log_fd = fd;
 	else if (fd >= 0)
@@ -711,6 +711,7 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 		struct tc_dbc *c = *cp;
 		if (rc != TC_ERR_OK) {
 			/* Nothing ran: every job gets the same answer (busy: 503). */
+			db->batch_in_commit = true; /* nothing to sync */
 			for (struct tc_job *j = jobs; j; j = j->next) {
 				j->rc = rc;
 				j->fault = f;
@@ -728,6 +729,7 @@ static void run_batch(struct tc_db *db, struct tc_dbc **cp, struct tc_job *jobs)
 	/* Something failed for the batch as a whole: nothing of it is
 	 * durable. Replay each job alone so one bad job cannot sink others. */
 	tc_warn("db: batch commit failed; replaying its jobs one by one");
+	db->batch_in_commit = true; /* each synced by its own COMMIT */
 	for (struct tc_job *j = jobs; j; j = j->next)
 		run_alone(db, cp, j);
 }
@@ -989,12 +991,17 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&db->q_mu);
 
+		db->batch_in_commit = false;
 		if (batching)
 			run_batch(db, &c, jobs);
 		else
 			run_alone(db, &c, jobs);
 		ended(db, c);
 		count_batch(db, n);
+		/* after the batch is counted, so that the syncs never outnumber
+		 * the commits (tc_db_stats reads them first) */
+		if (batching && db->has_completer && db->batch_in_commit)
+			atomic_fetch_add(&db->st_syncs_in_commit, 1);
 		hand_over(db, jobs, n);
 	}
 	db->be->disconnect(c);
@@ -1139,14 +1146,15 @@ void tc_db_close(struct tc_db *db)
 
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out)
 {
+	/* the syncs first: a batch is counted before its sync is */
+	out->syncs_completer = atomic_load(&db->st_syncs_completer);
+	out->syncs_shared = atomic_load(&db->st_syncs_shared);
+	out->syncs_in_commit = atomic_load(&db->st_syncs_in_commit);
 	out->batches = atomic_load(&db->st_batches);
 	out->jobs = atomic_load(&db->st_jobs);
 	for (int k = 0; k < 12; k++)
 		out->batch_hist[k] = atomic_load(&db->st_hist[k]);
 	out->wal_restarts = atomic_load(&db->st_wal_restarts);
-	out->syncs_completer = atomic_load(&db->st_syncs_completer);
-	out->syncs_shared = atomic_load(&db->st_syncs_shared);
-	out->syncs_in_commit = atomic_load(&db->st_syncs_in_commit);
 }
 
 tc_err tc_db_ping(struct tc_db *db)

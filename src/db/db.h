@@ -163,7 +163,10 @@ struct tc_db_stats {
 	 * (one for the newest of the batches it found waiting); commits that
 	 * a later commit's sync covered (the same log file, written before
 	 * it); commits SQLite synced within the COMMIT (or that wrote
-	 * nothing). Their sum is the commits. */
+	 * nothing: a batch whose BEGIN failed; a batch replayed job by job
+	 * after its commit failed counts once here). Their sum is the
+	 * commits, once the writer is idle; a snapshot while it works may
+	 * show fewer syncs, never more. */
 	uint64_t syncs_completer, syncs_shared, syncs_in_commit;
 };
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);

@@ -222,6 +222,9 @@ struct tc_db {
 	/* SQLite commits made durable: by the completer's fdatasync of the
 	 * log, by a later commit's (the same file), within the COMMIT */
 	atomic_uint_fast64_t st_syncs_completer, st_syncs_shared, st_syncs_in_commit;
+	/* the writer's batch left nothing for the completer to sync (counted
+	 * in st_syncs_in_commit once the batch is counted) */
+	bool batch_in_commit;
 };
 
 void tc_db_units_free(struct tc_db *db);

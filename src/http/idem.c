@@ -29,6 +29,7 @@ struct idem {
 	unsigned status;
 	bool replayed;
 	const char *packed; /* the answer as stored, when packing made it smaller */
+	bool pack_tried;
 	/* the same key's request earlier in the same batch (deferred) */
 	struct idem *first;
 	uint64_t key_hash; /* of actor_key and idem_key */
@@ -85,7 +86,7 @@ static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
 	const struct tc_buf *out = &st->r->out;
 	enum tc_qs qs;
 
-	if (st->packed == NULL && out->data)
+	if (!st->pack_tried && out->data)
 		st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
 	st->key.status = st->status;
 	st->key.body = st->packed ? st->packed : out->data ? out->data : "";
@@ -108,6 +109,7 @@ static void idem_prepare(struct tc_job *j)
 		st->status = st->render(st->cls, tc_reply_begin(st->r));
 		if (out->data)
 			st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
+		st->pack_tried = true;
 	}
 }
 
@@ -153,6 +155,7 @@ static tc_err idem_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	st->replayed = false;
 	st->first = NULL;
 	st->packed = NULL;
+	st->pack_tried = false;
 	qs = tc_q_idem_get(c, st->key.actor_key, st->key.idem_key, &r->arena, &found);
 	if (qs == TC_QS_ONE)
 		return replay(st, &found, f);

@@ -78,12 +78,13 @@ static ZSTD_CDict *cdict;
 static ZSTD_DDict *ddict;
 static pthread_key_t packer_key;
 
-/* A thread's means of packing, kept between answers: the HTTP threads
- * and the database's helper thread each pack many, and a frame written
- * into the request's arena cost more than the packing itself (a new
- * block of the arena, fresh pages). */
+/* A thread's means of packing and unpacking, kept between answers: the
+ * database's helper thread packs most of them, the writers the rest and
+ * the replays, and a frame written into the request's arena cost more
+ * than the packing itself (a new block of the arena, fresh pages). */
 struct packer {
 	ZSTD_CCtx *cctx;
+	ZSTD_DCtx *dctx;
 	struct tc_buf frame;
 };
 
@@ -91,6 +92,7 @@ static void free_packer(void *p)
 {
 	struct packer *pk = p;
 	ZSTD_freeCCtx(pk->cctx);
+	ZSTD_freeDCtx(pk->dctx);
 	tc_buf_cleanup(&pk->frame);
 	free(pk);
 }
@@ -114,6 +116,7 @@ static struct packer *thread_packer(void)
 		/* the dictionary and the parameters hold for every frame after;
 		 * the checksum (4 bytes) tells a damaged answer from another */
 		if ((pk->cctx = ZSTD_createCCtx()) == NULL ||
+		    (pk->dctx = ZSTD_createDCtx()) == NULL ||
 		    ZSTD_isError(ZSTD_CCtx_refCDict(pk->cctx, cdict)) ||
 		    ZSTD_isError(
 		            ZSTD_CCtx_setParameter(pk->cctx, ZSTD_c_checksumFlag, 1)) ||
@@ -153,8 +156,8 @@ bool tc_idem_unpack(const char *stored, struct tc_buf *out)
 {
 	size_t slen = strlen(stored), cap, n, got;
 	unsigned long long size;
+	struct packer *pk;
 	unsigned char *frame;
-	ZSTD_DCtx *dc;
 	bool ok = false;
 
 	if (strncmp(stored, PREFIX, PREFIX_LEN) != 0) {
@@ -162,19 +165,22 @@ bool tc_idem_unpack(const char *stored, struct tc_buf *out)
 		return true;
 	}
 	pthread_once(&dict_once, dict_init);
+	pk = thread_packer();
 	cap = (slen - PREFIX_LEN) / 4 * 3 + 3;
 	frame = tc_xmalloc(cap);
 	if (sodium_base642bin(frame, cap, stored + PREFIX_LEN, slen - PREFIX_LEN, NULL,
 	                      &n, NULL, B64) != 0)
 		goto done;
+	/* exactly one frame, with its content: a skippable or empty frame,
+	 * or bytes after it, are not an answer this program packed */
 	size = ZSTD_getFrameContentSize(frame, n);
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
-	    size > MAX_UNPACKED || (dc = ZSTD_createDCtx()) == NULL)
+	    size == 0 || size > MAX_UNPACKED ||
+	    ZSTD_findFrameCompressedSize(frame, n) != n)
 		goto done;
 	tc_buf_reserve(out, (size_t)size);
-	got = ZSTD_decompress_usingDDict(dc, out->data + out->len, (size_t)size, frame, n,
-	                                 ddict);
-	ZSTD_freeDCtx(dc);
+	got = ZSTD_decompress_usingDDict(pk->dctx, out->data + out->len, (size_t)size,
+	                                 frame, n, ddict);
 	if (!ZSTD_isError(got) && got == size) {
 		out->len += got;
 		out->data[out->len] = '\0';

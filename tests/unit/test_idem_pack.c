@@ -2,8 +2,9 @@
  * to "z1:" text much smaller than itself and unpacks to the same bytes;
  * an answer that would not shrink, or is tiny, is not packed; a stored
  * answer without the prefix (written before packing existed) reads as
- * it is; a damaged packed answer is refused with nothing appended, never
- * read as something else; several threads pack at once. */
+ * it is; a damaged packed answer (or a packed one that is not one frame
+ * with content) is refused with nothing appended, never read as
+ * something else; several threads pack at once. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "core/arena.h"
 #include "core/util.h"
@@ -133,6 +135,29 @@ static void test_damaged(void **state)
 	refused("z1:");
 	refused("z1:!!!not base64!!!");
 	refused("z1:AAAA");
+	/* well-formed zstd, but not one frame with content */
+	refused("z1:UCpNGAAAAAA");  /* a skippable frame */
+	refused("z1:KLUv/SAAAQAA"); /* an empty frame */
+	{
+		unsigned char bin[2048];
+		size_t len;
+		assert_int_equal(sodium_base642bin(
+		                         bin, sizeof bin, packed + 3, n - 3, NULL, &len,
+		                         NULL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING),
+		                 0);
+		memset(bin + len, 0, 4); /* bytes after the frame */
+		bad = malloc(sodium_base64_ENCODED_LEN(
+		                     len + 4, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) +
+		             3);
+		memcpy(bad, "z1:", 3);
+		sodium_bin2base64(
+		        bad + 3,
+		        sodium_base64_ENCODED_LEN(
+		                len + 4, sodium_base64_VARIANT_ORIGINAL_NO_PADDING),
+		        bin, len + 4, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+		refused(bad);
+		free(bad);
+	}
 	/* cut short */
 	bad = strndup(packed, n - 8);
 	refused(bad);
