@@ -113,8 +113,8 @@ sleep 0.3
 metrics "$WORK/m1"
 thread_cpu "$WORK/cpu1"
 rss1=$(rss_mb)
-commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/m1") - $(metric tiemchung_db_commits_total "$WORK/m0")")
-jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
+commits=$(metric_delta tiemchung_db_commits_total "$WORK/m0" "$WORK/m1")
+jobs=$(metric_delta tiemchung_db_write_jobs_total "$WORK/m0" "$WORK/m1")
 batch=$(calc %.1f "($commits > 0 ? $jobs / $commits : 0)")
 answers=$(val requests "$WORK/run.txt")
 echo "  server side: $jobs write jobs in $commits commits, mean batch $batch"

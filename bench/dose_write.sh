@@ -140,8 +140,8 @@ http_run() {
 	rss1=$(rss_mb)
 	ANSWERS=$((ANSWERS + $(val s2xx "$WORK/$label.run")))
 	INFLIGHT=$((INFLIGHT + CONNS))
-	commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/$label.m1") - $(metric tiemchung_db_commits_total "$WORK/$label.m0")")
-	jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/$label.m1") - $(metric tiemchung_db_write_jobs_total "$WORK/$label.m0")")
+	commits=$(metric_delta tiemchung_db_commits_total "$WORK/$label.m0" "$WORK/$label.m1")
+	jobs=$(metric_delta tiemchung_db_write_jobs_total "$WORK/$label.m0" "$WORK/$label.m1")
 	batch=$(calc %.1f "($commits > 0 ? $jobs / $commits : 0)")
 	resume_ms=$(calc %.1f "$(metric tiemchung_http_resume_wait_max_seconds "$WORK/$label.m1") * 1000")
 	local n
@@ -177,11 +177,11 @@ http_run() {
 				wait "$strace_pid" || true
 				check_alive
 				local sc sj fs fds by_c by_s by_i
-				sc=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/s1") - $(metric tiemchung_db_commits_total "$WORK/s0")")
-				sj=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/s1") - $(metric tiemchung_db_write_jobs_total "$WORK/s0")")
-				by_c=$(calc %d "$(metric 'tiemchung_db_commit_syncs_total{how="completer"}' "$WORK/s1") - $(metric 'tiemchung_db_commit_syncs_total{how="completer"}' "$WORK/s0")")
-				by_s=$(calc %d "$(metric 'tiemchung_db_commit_syncs_total{how="shared"}' "$WORK/s1") - $(metric 'tiemchung_db_commit_syncs_total{how="shared"}' "$WORK/s0")")
-				by_i=$(calc %d "$(metric 'tiemchung_db_commit_syncs_total{how="in_commit"}' "$WORK/s1") - $(metric 'tiemchung_db_commit_syncs_total{how="in_commit"}' "$WORK/s0")")
+				sc=$(metric_delta tiemchung_db_commits_total "$WORK/s0" "$WORK/s1")
+				sj=$(metric_delta tiemchung_db_write_jobs_total "$WORK/s0" "$WORK/s1")
+				by_c=$(metric_delta 'tiemchung_db_commit_syncs_total{how="completer"}' "$WORK/s0" "$WORK/s1")
+				by_s=$(metric_delta 'tiemchung_db_commit_syncs_total{how="shared"}' "$WORK/s0" "$WORK/s1")
+				by_i=$(metric_delta 'tiemchung_db_commit_syncs_total{how="in_commit"}' "$WORK/s0" "$WORK/s1")
 				fs=$(awk '$NF == "fsync" { print $4 }' "$WORK/strace.out")
 				fds=$(awk '$NF == "fdatasync" { print $4 }' "$WORK/strace.out")
 				syncs=$((${fs:-0} + ${fds:-0}))

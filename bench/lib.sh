@@ -164,9 +164,16 @@ metrics() {
 	get /metrics >"$1" || fail "GET /metrics"
 }
 
-# metric NAME FILE: one unlabelled sample (0 when absent).
+# metric NAME FILE: one sample, NAME with its labels as the file spells
+# them (0 when absent).
 metric() {
 	awk -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? 0 : v) }' "$2"
+}
+
+# metric_delta NAME BEFORE AFTER: how much a counter grew between two
+# /metrics files (NAME with its labels, as the file spells it).
+metric_delta() {
+	calc %d "$(metric "$1" "$3") - $(metric "$1" "$2")"
 }
 
 # loadgen OUTFILE ARGS...: runs loadgen, shows its report, keeps it in OUTFILE.

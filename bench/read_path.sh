@@ -35,7 +35,7 @@ require_clean "$WORK/units.txt"
 metrics "$WORK/m1"
 thread_cpu "$WORK/cpu1"
 rss1=$(rss_mb)
-wj=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
+wj=$(metric_delta tiemchung_db_write_jobs_total "$WORK/m0" "$WORK/m1")
 echo "  server memory: $rss0 MB before the run, $rss1 MB after; write jobs during the reads: $wj"
 echo "  server CPU per read: $(cpu_per_answer "$WORK/cpu0" "$WORK/cpu1" "$(val requests "$WORK/units.txt")")"
 stop_server # frees the CPUs for the ceiling

@@ -48,10 +48,10 @@ metrics "$WORK/m1"
 thread_cpu "$WORK/cpu1"
 rss1=$(rss_mb)
 
-commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/m1") - $(metric tiemchung_db_commits_total "$WORK/m0")")
-jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/m1") - $(metric tiemchung_db_write_jobs_total "$WORK/m0")")
-bsum=$(calc %d "$(metric tiemchung_db_commit_batch_size_sum "$WORK/m1") - $(metric tiemchung_db_commit_batch_size_sum "$WORK/m0")")
-bcount=$(calc %d "$(metric tiemchung_db_commit_batch_size_count "$WORK/m1") - $(metric tiemchung_db_commit_batch_size_count "$WORK/m0")")
+commits=$(metric_delta tiemchung_db_commits_total "$WORK/m0" "$WORK/m1")
+jobs=$(metric_delta tiemchung_db_write_jobs_total "$WORK/m0" "$WORK/m1")
+bsum=$(metric_delta tiemchung_db_commit_batch_size_sum "$WORK/m0" "$WORK/m1")
+bcount=$(metric_delta tiemchung_db_commit_batch_size_count "$WORK/m0" "$WORK/m1")
 batch=$(calc %.1f "($bcount > 0 ? $bsum / $bcount : 0)")
 wait_s=$(metric tiemchung_http_resume_wait_max_seconds "$WORK/m1")
 wait_ms=$(calc %.2f "$wait_s * 1000")
@@ -91,8 +91,8 @@ else
 		kill -INT "$strace_pid"
 		wait "$strace_pid" || true
 		check_alive
-		s_commits=$(calc %d "$(metric tiemchung_db_commits_total "$WORK/s1") - $(metric tiemchung_db_commits_total "$WORK/s0")")
-		s_jobs=$(calc %d "$(metric tiemchung_db_write_jobs_total "$WORK/s1") - $(metric tiemchung_db_write_jobs_total "$WORK/s0")")
+		s_commits=$(metric_delta tiemchung_db_commits_total "$WORK/s0" "$WORK/s1")
+		s_jobs=$(metric_delta tiemchung_db_write_jobs_total "$WORK/s0" "$WORK/s1")
 		# strace -c: "% time seconds usecs/call calls [errors] syscall"
 		fsyncs=$(awk '$NF == "fsync" { print $4 }' "$WORK/strace.txt")
 		fdatasyncs=$(awk '$NF == "fdatasync" { print $4 }' "$WORK/strace.txt")

@@ -27,6 +27,7 @@
 #define VAXZEVRIA "EU/1/21/1529"
 #define COMIRNATY "EU/1/20/1528"
 #define COMMUNE   "00001" /* Phúc Xá, where the people live */
+#define COMMUNE_PATH "VN/01/001/00001"
 #define SITE_ON_HAND                                                                      \
 	"SELECT b.on_hand FROM stock_balances b JOIN facilities f ON f.id = b.facility_id"  \
 	" WHERE b.lot_id = $1 AND f.kind = 'vaccination_site'"
@@ -43,11 +44,14 @@ struct fixture {
 	char today[11];
 };
 
+/* A person living in commune $4 (scope $5). */
 static struct tc_sql q_person = {
-	.text = "INSERT INTO citizens (id, id_type, full_name, family_name, given_name, name_key,"
-	        " last_word_key, birth_date, birth_year, commune_code, scope_path, qr_token,"
-	        " source, created_at, updated_at) VALUES ($1, 'none', $2, 'Test', $2, $3, $3,"
-	        " '1980-01-01', 1980, '00001', 'VN/01/001/00001', $4, 'staff', $5, $5)"};
+	.text = "INSERT INTO citizens (id, id_type, full_name, family_name,"
+	        " given_name, name_key, last_word_key, birth_date, birth_year,"
+	        " commune_code, scope_path, qr_token, source, created_at,"
+	        " updated_at) VALUES ($1, 'none', $2, 'Test', $2, $3, $3,"
+	        " '1980-01-01', 1980, $4, $5, $6, 'staff', $7, $7)"
+};
 
 static tc_err setup_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
@@ -95,10 +99,11 @@ static tc_err setup_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 		fx->people[i] = tc_db_next_id(c);
 		struct tc_dbv p[] = {TC_P_I64(fx->people[i]), TC_P_TEXT(name),
 		                     TC_P_TEXT(tc_arena_printf(&fx->a, "person %d", i)),
+		                     TC_P_TEXT(COMMUNE), TC_P_TEXT(COMMUNE_PATH),
 		                     TC_P_TEXT(tc_arena_printf(&fx->a, "qr-doses-%lld",
 		                                               (long long)fx->people[i])),
 		                     TC_P_TIME(by.now)};
-		if ((qs = tc_exec(c, &q_person, p, 5, NULL, NULL)) < 0)
+		if ((qs = tc_exec(c, &q_person, p, 7, NULL, NULL)) < 0)
 			return tc_qs_err(qs, f);
 	}
 	return tc_vaxref_load(c, "data", &fx->a, &fx->ref, f);
@@ -399,26 +404,30 @@ struct batch_job {
 
 #define BATCH_PEOPLE 6
 
-static tc_err batch_give(struct tc_dbc *c, struct fixture *fx,
-                         const struct tc_stock_by *by, struct tc_dose *out,
-                         struct tc_fault *f)
+
+/* A new person of `commune` (path: its scope), vaccinated at the site. */
+static tc_err give_new(struct tc_dbc *c, struct fixture *fx, const char *commune,
+                       const char *path, struct tc_dose *out, struct tc_fault *f)
 {
-	int64_t id = tc_db_next_id(c);
+	struct tc_stock_by by = { 0, tc_now_us() };
 	struct tc_sched_result verdict;
+	int64_t id = tc_db_next_id(c);
 	struct tc_dbv p[] = {
 		TC_P_I64(id),
 		TC_P_TEXT(tc_arena_printf(&fx->a, "Batch %lld", (long long)id)),
 		TC_P_TEXT(tc_arena_printf(&fx->a, "batch %lld", (long long)id)),
+		TC_P_TEXT(commune),
+		TC_P_TEXT(path),
 		TC_P_TEXT(tc_arena_printf(&fx->a, "qr-batch-%lld", (long long)id)),
-		TC_P_TIME(by->now)
+		TC_P_TIME(by.now)
 	};
-	enum tc_qs qs = tc_exec(c, &q_person, p, 5, NULL, NULL);
+	enum tc_qs qs = tc_exec(c, &q_person, p, 7, NULL, NULL);
 	if (qs < 0)
 		return tc_qs_err(qs, f);
 	struct tc_dose_in in = { .citizen_id = id,
 		                 .site_id = fx->site,
 		                 .lot_id = fx->lot };
-	return tc_dose_give(c, by, &fx->ref, &in, &fx->a, out, &verdict, f);
+	return tc_dose_give(c, &by, &fx->ref, &in, &fx->a, out, &verdict, f);
 }
 
 static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
@@ -434,13 +443,15 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	tc_err rc;
 
 	for (int i = 0; i < BATCH_PEOPLE / 2; i++)
-		if ((rc = batch_give(c, fx, &by, &given[i], f)) != TC_ERR_OK)
+		if ((rc = give_new(c, fx, COMMUNE, COMMUNE_PATH, &given[i], f)) !=
+		    TC_ERR_OK)
 			return rc;
 	if ((rc = tc_stats_rebuild(c, &fx->ref, &fx->a, &doses, &j->differences, &report,
 	                           f)) != TC_ERR_OK)
 		return rc;
 	for (int i = BATCH_PEOPLE / 2; i < BATCH_PEOPLE; i++)
-		if ((rc = batch_give(c, fx, &by, &given[i], f)) != TC_ERR_OK)
+		if ((rc = give_new(c, fx, COMMUNE, COMMUNE_PATH, &given[i], f)) !=
+		    TC_ERR_OK)
 			return rc;
 	if ((rc = tc_dose_void(c, &by, &fx->ref, &given[BATCH_PEOPLE - 1],
 	                       "entered for the wrong person", &fx->a, f)) != TC_ERR_OK)
@@ -507,16 +518,6 @@ struct queued {
 	int *left;
 };
 
-static struct tc_sql q_person_in = {
-	.text = "INSERT INTO citizens (id, id_type, full_name, family_name, given_name, "
-	        "name_key,"
-	        " last_word_key, birth_date, birth_year, commune_code, scope_path, "
-	        "qr_token,"
-	        " source, created_at, updated_at) VALUES ($1, 'none', $2, 'Test', $2, "
-	        "$3, $3,"
-	        " '1980-01-01', 1980, $4, $5, $6, 'staff', $7, $7)"
-};
-
 static tc_err hold_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	(void)c, (void)cls, (void)f;
@@ -527,25 +528,7 @@ static tc_err hold_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 static tc_err give_in_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 {
 	struct queued *q = cls;
-	struct fixture *fx = q->fx;
-	struct tc_stock_by by = { 0, tc_now_us() };
-	struct tc_sched_result verdict;
-	int64_t id = tc_db_next_id(c);
-	struct tc_dbv p[] = { TC_P_I64(id),
-		              TC_P_TEXT(tc_arena_printf(&fx->a, "Xã %s", q->commune)),
-		              TC_P_TEXT(tc_arena_printf(&fx->a, "xa %s", q->commune)),
-		              TC_P_TEXT(q->commune),
-		              TC_P_TEXT(q->path),
-		              TC_P_TEXT(tc_arena_printf(&fx->a, "qr-in-%lld",
-		                                        (long long)id)),
-		              TC_P_TIME(by.now) };
-	enum tc_qs qs = tc_exec(c, &q_person_in, p, 7, NULL, NULL);
-	if (qs < 0)
-		return tc_qs_err(qs, f);
-	struct tc_dose_in in = { .citizen_id = id,
-		                 .site_id = fx->site,
-		                 .lot_id = fx->lot };
-	return tc_dose_give(c, &by, &fx->ref, &in, &fx->a, &q->dose, &verdict, f);
+	return give_new(c, q->fx, q->commune, q->path, &q->dose, f);
 }
 
 static tc_err void_queued_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
