@@ -38,7 +38,6 @@ static struct tc_sql q_visit_update = TC_SQL(
 	" dose_id = $11, injected_at = $12, observe_until = $13, completed_at = $14,"
 	" reason = $15, registration_id = $16, updated_at = $17, version = version + 1"
 	" WHERE id = $1 AND version = $2");
-static struct tc_sql q_visit_version = TC_SQL("SELECT version FROM visits WHERE id = $1");
 static struct tc_sql q_visit_injected = TC_SQL(
 	"UPDATE visits SET status = 'vaccinated', dose_id = $3, injected_at = $4,"
 	" observe_until = $5, updated_at = $6, version = version + 1"
@@ -119,12 +118,6 @@ enum tc_qs tc_q_visit_update(struct tc_dbc *c, const struct tc_visit *before,
 	                     TC_P_TEXT(after->reason),       TC_P_ID(after->registration_id),
 	                     TC_P_TIME(after->updated_at)};
 	return tc_exec(c, &q_visit_update, p, 17, NULL, NULL);
-}
-
-enum tc_qs tc_q_visit_version(struct tc_dbc *c, int64_t id, int64_t *version)
-{
-	struct tc_dbv p[] = {TC_P_I64(id)};
-	return tc_exec(c, &q_visit_version, p, 1, tc_rows_i64, version);
 }
 
 enum tc_qs tc_q_visit_injected(struct tc_dbc *c, const struct tc_visit *before,

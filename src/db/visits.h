@@ -173,8 +173,6 @@ enum tc_qs tc_q_visit_get(struct tc_dbc *c, int64_t id, struct tc_arena *a,
  * the stored version is still before->version (NONE otherwise). */
 enum tc_qs tc_q_visit_update(struct tc_dbc *c, const struct tc_visit *before,
                              const struct tc_visit *after);
-/* The visit's version alone (NONE: no such visit). */
-enum tc_qs tc_q_visit_version(struct tc_dbc *c, int64_t id, int64_t *version);
 /* The injection's step on a visit: screened -> vaccinated with its dose,
  * observed until `observe_until`, only if the stored version is still
  * before->version (NONE otherwise). It writes those columns alone, so

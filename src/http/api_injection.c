@@ -1,5 +1,8 @@
 /* Step 3 at a site: POST /api/v1/visits/{id}/injection {"lot_id",
- * "override_reason"?} (docs/visits.md). One job: the visit must be
+ * "override_reason"?} (docs/visits.md). One job: the visit is read in the
+ * transaction that changes it, not first by the HTTP thread (whose
+ * connection starts each read with an empty cache once the log has moved
+ * on: 10 µs an injection), must be in the caller's jurisdiction and be
  * screened eligible; tc_dose_give locks the person, checks the lot and
  * the schedule before the needle and writes the dose, the 'administered'
  * movement and the counters; then the visit is vaccinated (observed until
@@ -37,9 +40,8 @@ struct inject {
 	struct tc_arena *a;
 	const struct tc_vaxref *ref;
 	int64_t id, lot_id;
-	/* the visit as the handler read it (before) and the product it was
-	 * screened for (parsed there, off the writer): valid while its
-	 * version holds, which the visit's update checks */
+	/* the visit as the job read it (before) and the product it was
+	 * screened for */
 	const char *product;
 	const char *override_reason;
 	struct tc_visit before, after;
@@ -121,19 +123,17 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct tc_sched_result verdict;
 	struct tc_stock_by by;
 	struct tc_dose_in in;
-	int64_t version = 0;
 	enum tc_qs qs;
 	tc_err rc;
 
 	j->now = tc_now_us();
 	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
-	/* the handler's read still holds, or the visit changed meanwhile (as
-	 * the final update would find, after answers about the stale state) */
-	if ((qs = tc_q_visit_version(c, j->id, &version)) < 0)
+	/* the visit as it is now, read in the transaction that changes it */
+	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) != TC_QS_ONE)
 		return tc_qs_err(qs, f);
-	if (qs == TC_QS_NONE || version != j->before.version)
-		return tc_fault_set(f, TC_ERR_CONFLICT, "id",
-		                    "the visit changed meanwhile; load it again");
+	if (!tc_scope_contains(j->actor.scope, j->before.scope_path))
+		return tc_fault_set(f, TC_ERR_OUT_OF_JURISDICTION, NULL, NULL);
+	j->product = screened_product(j->before.screening_json, j->a);
 	if (strcmp(j->before.status, "screened") != 0 || !j->before.screening ||
 	    strcmp(j->before.screening, "eligible") != 0)
 		return tc_fault_setf(f, j->a, TC_ERR_WRONG_STATE, "status",
@@ -210,19 +210,17 @@ static unsigned inject_render(void *cls, struct tc_jw *w)
 
 tc_err tc_api_visit_injection(struct tc_req *r)
 {
-	const struct tc_visit *v = r->target;
 	struct inject *j = TC_NEW(&r->arena, struct inject);
 	struct inject_body b = { 0 };
-	tc_err rc = tc_req_body(r, inject_spec, &b);
+	tc_err rc = tc_req_param_id(r, 0, &j->id);
 
+	if (rc == TC_ERR_OK)
+		rc = tc_req_body(r, inject_spec, &b);
 	if (rc != TC_ERR_OK)
 		return rc;
 	j->actor = r->actor;
 	j->a = &r->arena;
 	j->ref = tc_server_vaxref(r->srv);
-	j->id = v->id;
-	j->before = *v;
-	j->product = screened_product(v->screening_json, &r->arena);
 	j->lot_id = b.lot_id.v;
 	j->override_reason = b.override_reason;
 	return tc_req_write_idem(r, inject_run, j, inject_render);

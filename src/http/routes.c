@@ -196,8 +196,8 @@ const struct tc_route tc_routes[] = {
 	 tc_scope_visit_id},
 	{"POST", "/api/v1/visits/{id}/screening", tc_api_visit_screening, CHECKERS, 16384,
 	 tc_scope_visit_id},
-	{"POST", "/api/v1/visits/{id}/injection", tc_api_visit_injection, CHECKERS, 4096,
-	 tc_scope_visit_id},
+	/* the injection reads its visit in its own job (api_injection.c) */
+	{"POST", "/api/v1/visits/{id}/injection", tc_api_visit_injection, CHECKERS, 4096, NULL},
 	{"POST", "/api/v1/visits/{id}/complete", tc_api_visit_complete, CHECKERS, 1024,
 	 tc_scope_visit_id},
 	{"POST", "/api/v1/visits/{id}/aefi", tc_api_visit_aefi, CHECKERS, 16384,

@@ -767,6 +767,12 @@ static void test_refusals(void **state)
 	/* staff of another site */
 	refused(v, who, W.other, ts_fmt("{\"lot_id\":%lld}", W.lot), 403,
 	        "out_of_jurisdiction", NULL);
+	/* no such visit (the job reads it, not the HTTP thread) */
+	refused(v + 987654321, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 404,
+	        "not_found", NULL);
+	/* a body that does not parse is refused before the job */
+	refused(v, who, W.staff, ts_fmt("{\"lot_id\":\"x\"}"), 400, "wrong_type",
+	        "lot_id");
 	/* no such lot */
 	refused(v, who, W.staff, ts_fmt("{\"lot_id\":987654321}"), 400, "invalid_field",
 	        "lot_id");
