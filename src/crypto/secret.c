@@ -1,9 +1,10 @@
 #include "secret.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../core/util.h"
@@ -68,12 +69,31 @@ bool tc_token_wellformed(const char *s)
 	return i == TC_TOKEN_LEN && s[i] == '\0';
 }
 
+/* SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the
+ * algorithm up among its providers at every use, under a lock the HTTP
+ * threads share (0.2 us of a 0.33 us digest of a token). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	if (sha256_md == NULL)
+		tc_die("SHA-256 is not available");
+	return sha256_md;
+}
+
 void tc_sha256_hex(const void *p, size_t n, char out[TC_SHA256_HEX])
 {
 	unsigned char md[32];
 	unsigned len = 0;
 
-	if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+	if (EVP_Digest(p, n, md, &len, sha256(), NULL) != 1 || len != 32)
 		tc_die("SHA-256 failed");
 	tc_hex(md, 32, out);
 }
@@ -106,7 +126,7 @@ void tc_wipe(void *p, size_t n)
 struct tc_sha256 *tc_sha256_begin(void)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, sha256(), NULL) != 1)
 		tc_die("SHA-256 is not available");
 	return (struct tc_sha256 *)ctx;
 }

@@ -73,6 +73,13 @@ static void test_secrets(void **state)
 	assert_false(tc_token_wellformed(t2));
 	tc_sha256_hex("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* the same in pieces */
+	struct tc_sha256 *h = tc_sha256_begin();
+	tc_sha256_update(h, "a", 1);
+	tc_sha256_update(h, "bc", 2);
+	tc_sha256_end(h, hex);
+	assert_string_equal(
+	        hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(tc_password_hash("mật khẩu dài", hash), 0);
 	assert_non_null(strstr(hash, "$argon2id$"));
 	assert_true(tc_password_verify(hash, "mật khẩu dài"));
