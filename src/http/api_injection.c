@@ -129,7 +129,9 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	j->now = tc_now_us();
 	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
 	/* the visit as it is now, read in the transaction that changes it */
-	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) != TC_QS_ONE)
+	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) == TC_QS_NONE)
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, "id", "no such visit");
+	if (qs < 0)
 		return tc_qs_err(qs, f);
 	if (!tc_scope_contains(j->actor.scope, j->before.scope_path))
 		return tc_fault_set(f, TC_ERR_OUT_OF_JURISDICTION, NULL, NULL);

@@ -769,7 +769,7 @@ static void test_refusals(void **state)
 	        "out_of_jurisdiction", NULL);
 	/* no such visit (the job reads it, not the HTTP thread) */
 	refused(v + 987654321, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 404,
-	        "not_found", NULL);
+	        "not_found", "id");
 	/* a body that does not parse is refused before the job */
 	refused(v, who, W.staff, ts_fmt("{\"lot_id\":\"x\"}"), 400, "wrong_type",
 	        "lot_id");
