@@ -1,9 +1,7 @@
 /* Step 3 at a site: POST /api/v1/visits/{id}/injection {"lot_id",
  * "override_reason"?} (docs/visits.md). One job: the visit is read in the
- * transaction that changes it, not first by the HTTP thread (whose
- * connection starts each read with an empty cache once the log has moved
- * on: 10 µs an injection), must be in the caller's jurisdiction and be
- * screened eligible; tc_dose_give locks the person, checks the lot and
+ * transaction that changes it (tc_visit_read), must be in the caller's
+ * jurisdiction and be screened eligible; tc_dose_give locks the person, checks the lot and
  * the schedule before the needle and writes the dose, the 'administered'
  * movement and the counters; then the visit is vaccinated (observed until
  * observe_minutes from now), the registration done, and the audit entry
@@ -129,12 +127,8 @@ static tc_err inject_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	j->now = tc_now_us();
 	by = (struct tc_stock_by){ .actor_id = j->actor.user_id, .now = j->now };
 	/* the visit as it is now, read in the transaction that changes it */
-	if ((qs = tc_q_visit_get(c, j->id, j->a, &j->before)) == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_NOT_FOUND, "id", "no such visit");
-	if (qs < 0)
-		return tc_qs_err(qs, f);
-	if (!tc_scope_contains(j->actor.scope, j->before.scope_path))
-		return tc_fault_set(f, TC_ERR_OUT_OF_JURISDICTION, NULL, NULL);
+	if ((rc = tc_visit_read(c, &j->actor, j->id, j->a, &j->before, f)) != TC_ERR_OK)
+		return rc;
 	j->product = screened_product(j->before.screening_json, j->a);
 	if (strcmp(j->before.status, "screened") != 0 || !j->before.screening ||
 	    strcmp(j->before.screening, "eligible") != 0)

@@ -115,8 +115,8 @@ static tc_err screen_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs;
 	tc_err rc;
 
-	if ((qs = tc_q_visit_get(c, s->id, s->a, &s->before)) != TC_QS_ONE)
-		return tc_qs_err(qs, f);
+	if ((rc = tc_visit_read(c, &s->actor, s->id, s->a, &s->before, f)) != TC_ERR_OK)
+		return rc;
 	if (strcmp(s->before.status, "checked_in") != 0 &&
 	    strcmp(s->before.status, "screened") != 0 &&
 	    strcmp(s->before.status, "postponed") != 0 &&
@@ -202,12 +202,13 @@ static tc_err screen_after(struct tc_req *r)
 
 tc_err tc_api_visit_screening(struct tc_req *r)
 {
-	const struct tc_visit *v = r->target;
 	struct screen *s = TC_NEW(&r->arena, struct screen);
 	const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 	                                             MHD_HTTP_HEADER_CONTENT_TYPE);
-	tc_err rc;
+	tc_err rc = tc_req_param_id(r, 0, &s->id);
 
+	if (rc != TC_ERR_OK)
+		return rc;
 	if (ct && strncasecmp(ct, "application/json", 16) != 0)
 		return tc_fault_set(&r->fault, TC_ERR_UNSUPPORTED_MEDIA, NULL, NULL);
 	rc = tc_screening_body_parse(r->body.data ? r->body.data : "", r->body.len,
@@ -218,6 +219,5 @@ tc_err tc_api_visit_screening(struct tc_req *r)
 	s->a = &r->arena;
 	s->checklist = tc_server_checklist(r->srv);
 	s->ref = tc_server_vaxref(r->srv);
-	s->id = v->id;
 	return tc_req_write(r, screen_run, s, screen_after);
 }

@@ -510,8 +510,8 @@ static tc_err step_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	enum tc_qs qs;
 	tc_err rc;
 
-	if ((rc = tc_visit_load(c, st->id, st->a, &st->before, &st->dose, f)) !=
-	    TC_ERR_OK)
+	if ((rc = tc_visit_load(c, &st->actor, st->id, st->a, &st->before, &st->dose,
+	                        f)) != TC_ERR_OK)
 		return rc;
 	st->after = st->before;
 	st->after.updated_at = now;
@@ -562,16 +562,16 @@ static tc_err step_after(struct tc_req *r)
 
 static tc_err step(struct tc_req *r, bool complete)
 {
-	const struct tc_visit *v = r->target;
 	struct step *st = TC_NEW(&r->arena, struct step);
 	struct cancel_body b = { 0 };
-	tc_err rc;
+	tc_err rc = tc_req_param_id(r, 0, &st->id);
 
+	if (rc != TC_ERR_OK)
+		return rc;
 	if (!complete && (rc = tc_req_body(r, cancel_spec, &b)) != TC_ERR_OK)
 		return rc;
 	st->actor = r->actor;
 	st->a = &r->arena;
-	st->id = v->id;
 	st->complete = complete;
 	st->reason = b.reason;
 	return tc_req_write(r, step_run, st, step_after);

@@ -18,10 +18,16 @@ void tc_jw_visit_raw(struct tc_jw *w, const struct tc_visit *v, const char *dose
                      int64_t now);
 /* DOSE of docs/visits.md. */
 
-/* A visit read inside a job with its dose, if it has one (dose->id 0
- * otherwise). */
-tc_err tc_visit_load(struct tc_dbc *c, int64_t id, struct tc_arena *a, struct tc_visit *v,
-                     struct tc_dose *dose, struct tc_fault *f);
+/* A visit read inside the job of one of its steps, which is where the
+ * step checks it (not first on the HTTP thread, whose reading connection
+ * starts each read with an empty cache once the log has moved on): not
+ * found (field "id"), or out of the actor's jurisdiction. */
+tc_err tc_visit_read(struct tc_dbc *c, const struct tc_actor *actor, int64_t id,
+                     struct tc_arena *a, struct tc_visit *v, struct tc_fault *f);
+/* The same with its dose, if it has one (dose->id 0 otherwise). */
+tc_err tc_visit_load(struct tc_dbc *c, const struct tc_actor *actor, int64_t id,
+                     struct tc_arena *a, struct tc_visit *v, struct tc_dose *dose,
+                     struct tc_fault *f);
 
 /* The unit path a jurisdiction stands for: a facility's scope without its
  * "/F<id>" (from `a`), any other path as it is. */

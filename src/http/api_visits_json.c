@@ -76,16 +76,30 @@ void tc_jw_visit_raw(struct tc_jw *w, const struct tc_visit *v, const char *dose
 	visit_tail(w, v, now);
 }
 
-tc_err tc_visit_load(struct tc_dbc *c, int64_t id, struct tc_arena *a, struct tc_visit *v,
-                     struct tc_dose *dose, struct tc_fault *f)
+tc_err tc_visit_read(struct tc_dbc *c, const struct tc_actor *actor, int64_t id,
+                     struct tc_arena *a, struct tc_visit *v, struct tc_fault *f)
 {
 	enum tc_qs qs = tc_q_visit_get(c, id, a, v);
 
-	memset(dose, 0, sizeof *dose);
 	if (qs == TC_QS_NONE)
-		return tc_fault_set(f, TC_ERR_NOT_FOUND, NULL, "no such visit");
+		return tc_fault_set(f, TC_ERR_NOT_FOUND, "id", "no such visit");
 	if (qs < 0)
 		return tc_qs_err(qs, f);
+	if (!tc_scope_contains(actor->scope, v->scope_path))
+		return tc_fault_set(f, TC_ERR_OUT_OF_JURISDICTION, NULL, NULL);
+	return TC_ERR_OK;
+}
+
+tc_err tc_visit_load(struct tc_dbc *c, const struct tc_actor *actor, int64_t id,
+                     struct tc_arena *a, struct tc_visit *v, struct tc_dose *dose,
+                     struct tc_fault *f)
+{
+	tc_err rc = tc_visit_read(c, actor, id, a, v, f);
+	enum tc_qs qs;
+
+	memset(dose, 0, sizeof *dose);
+	if (rc != TC_ERR_OK)
+		return rc;
 	if (v->dose_id && (qs = tc_q_dose_get(c, v->dose_id, a, dose)) < 0)
 		return tc_qs_err(qs, f);
 	return TC_ERR_OK;

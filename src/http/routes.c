@@ -188,18 +188,16 @@ const struct tc_route tc_routes[] = {
 	/* vaccination at the site (docs/visits.md): the site's staff at their
 	 * own site, the district centre and the offices above at the sites of
 	 * their jurisdiction. A check-in names its session in the body and is
-	 * checked by its handler; every other record is in the path. */
+	 * checked by its handler; every other record is in the path. The steps
+	 * that change a visit read it and check the jurisdiction in their own
+	 * job (tc_visit_read), not before on the HTTP thread. */
 	{"POST", "/api/v1/visits", tc_api_visit_checkin, CHECKERS, 4096, NULL},
 	{"GET", "/api/v1/visits", tc_api_visits_list, CHECKERS, 0, NULL},
 	{"GET", "/api/v1/visits/{id}", tc_api_visit_get, CHECKERS, 0, tc_scope_visit_id},
-	{"POST", "/api/v1/visits/{id}/cancel", tc_api_visit_cancel, CHECKERS, 4096,
-	 tc_scope_visit_id},
-	{"POST", "/api/v1/visits/{id}/screening", tc_api_visit_screening, CHECKERS, 16384,
-	 tc_scope_visit_id},
-	/* the injection reads its visit in its own job (api_injection.c) */
+	{"POST", "/api/v1/visits/{id}/cancel", tc_api_visit_cancel, CHECKERS, 4096, NULL},
+	{"POST", "/api/v1/visits/{id}/screening", tc_api_visit_screening, CHECKERS, 16384, NULL},
 	{"POST", "/api/v1/visits/{id}/injection", tc_api_visit_injection, CHECKERS, 4096, NULL},
-	{"POST", "/api/v1/visits/{id}/complete", tc_api_visit_complete, CHECKERS, 1024,
-	 tc_scope_visit_id},
+	{"POST", "/api/v1/visits/{id}/complete", tc_api_visit_complete, CHECKERS, 1024, NULL},
 	{"POST", "/api/v1/visits/{id}/aefi", tc_api_visit_aefi, CHECKERS, 16384,
 	 tc_scope_visit_id},
 	{"GET", "/api/v1/sessions/{id}/queue", tc_api_session_queue, CHECKERS, 0,

@@ -740,6 +740,20 @@ static void test_refusals(void **state)
 	long long v = num(j, "visit", "id");
 	json_decref(j);
 
+	/* the visit's other steps, by staff of another site or on a visit that
+	 * does not exist, are refused by their jobs, and the visit stays
+	 * checked in (as the refusal below says) */
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/screening", v), W.other,
+	                   answers(NULL), 403, "out_of_jurisdiction", NULL));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/screening", v + 987654321),
+	                   W.staff, answers(NULL), 404, "not_found", "id"));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/cancel", v), W.other,
+	                   ts_fmt("{\"reason\":\"left\"}"), 403, "out_of_jurisdiction",
+	                   NULL));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/complete", v), W.other,
+	                   NULL, 403, "out_of_jurisdiction", NULL));
+	json_decref(expect("POST", ts_fmt("/api/v1/visits/%lld/complete", v + 987654321),
+	                   W.staff, NULL, 404, "not_found", "id"));
 	/* not screened */
 	refused(v, who, W.staff, ts_fmt("{\"lot_id\":%lld}", W.lot), 409, "wrong_state",
 	        NULL);
