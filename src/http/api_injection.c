@@ -1,12 +1,13 @@
 /* Step 3 at a site: POST /api/v1/visits/{id}/injection {"lot_id",
  * "override_reason"?} (docs/visits.md). One job: the visit is read in the
  * transaction that changes it (tc_visit_read), must be in the caller's
- * jurisdiction and be screened eligible; tc_dose_give locks the person, checks the lot and
- * the schedule before the needle and writes the dose, the 'administered'
- * movement and the counters; then the visit is vaccinated (observed until
- * observe_minutes from now), the registration done, and the audit entry
- * written. The answer is built by inject_render from what the job kept,
- * so that a stored first answer can stand for it. */
+ * jurisdiction and be screened eligible; tc_dose_give locks the person,
+ * checks the lot and the schedule before the needle and writes the dose,
+ * the 'administered' movement and the counters; then the visit is
+ * vaccinated (observed until observe_minutes from now), the registration
+ * done, and the audit entry written. The answer is built by
+ * inject_render from what the job kept, so that a stored first answer can
+ * stand for it. */
 #include <jansson.h>
 #include <microhttpd.h>
 #include <string.h>
