@@ -1,7 +1,8 @@
 /* All routes in one table: method, path pattern, handler, the roles that
  * may call it, body limit, and how to find the jurisdiction it touches.
- * The router checks the token, the role and the jurisdiction before a
- * handler runs; handlers never repeat those checks. */
+ * The router checks the token and the role before a handler runs, and
+ * the jurisdiction when the route names a scope function; handlers never
+ * repeat those checks. */
 #ifndef TC_ROUTER_H
 #define TC_ROUTER_H
 
@@ -11,7 +12,9 @@
 
 typedef tc_err (*tc_handler)(struct tc_req *r);
 /* Finds the jurisdiction path a request touches (r->target_scope), or
- * leaves it NULL when the handler checks a path from the body itself. */
+ * leaves it NULL. A route without one checks the jurisdiction itself:
+ * from a path in its body, or in its job from the record it reads there
+ * (the visit's steps, tc_visit_read). */
 typedef tc_err (*tc_scope_fn)(struct tc_req *r);
 
 enum { TC_PUBLIC = 0 };
