@@ -131,6 +131,22 @@ bool tc_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
+#define FNV_PRIME 1099511628211ULL
+
+uint64_t tc_fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * FNV_PRIME;
+	return h * FNV_PRIME; /* the NUL */
+}
+
+uint64_t tc_fnv1a_u64(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * FNV_PRIME;
+	return h;
+}
+
 void tc_hex(const unsigned char *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

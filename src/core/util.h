@@ -39,4 +39,11 @@ bool tc_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void tc_hex(const unsigned char *p, size_t n, char *out);
 
+/* FNV-1a, for the program's own hash tables: h (TC_FNV_BASIS to start)
+ * carried over s and its terminating NUL, so that fields hashed one after
+ * another never run together; tc_fnv1a_u64 carries it over a number. */
+#define TC_FNV_BASIS 14695981039346656037ULL
+uint64_t tc_fnv1a(uint64_t h, const char *s);
+uint64_t tc_fnv1a_u64(uint64_t h, uint64_t v);
+
 #endif

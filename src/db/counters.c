@@ -52,13 +52,6 @@ struct tc_counts {
 	size_t nslots;
 };
 
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0xff) * 1099511628211ULL; /* the end of the field */
-}
-
 static bool same(const struct pending *p, const struct pending *q)
 {
 	return p->hash == q->hash && p->coverage == q->coverage &&
@@ -94,11 +87,12 @@ static struct pending *pending_row(struct tc_dbc *c, struct pending *key)
 		tc_arena_init(&t->a);
 	}
 	key->hash =
-	        fnv(fnv(14695981039346656037ULL, key->coverage ? "c" : "d"), key->unit);
-	if (!key->coverage) {
-		key->hash = fnv(fnv(fnv(key->hash, key->day), key->product), key->kind);
-		key->hash = (key->hash ^ (uint64_t)key->number) * 1099511628211ULL;
-	}
+	        tc_fnv1a(tc_fnv1a(TC_FNV_BASIS, key->coverage ? "c" : "d"), key->unit);
+	if (!key->coverage)
+		key->hash = tc_fnv1a_u64(
+		        tc_fnv1a(tc_fnv1a(tc_fnv1a(key->hash, key->day), key->product),
+		                 key->kind),
+		        (uint64_t)key->number);
 	if (2 * (t->n + 1) > t->nslots)
 		grow_slots(t);
 	mask = t->nslots - 1;

@@ -42,10 +42,7 @@ static struct tc_sql q_sha = TC_SQL("SELECT sha256 FROM ref_data WHERE name = 'v
 
 static size_t hash(const char *s)
 {
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return (size_t)tc_fnv1a(TC_FNV_BASIS, s);
 }
 
 static size_t find(const struct tc_units *g, const char *code)

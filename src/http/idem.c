@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/tctime.h"
+#include "../core/util.h"
 #include "../crypto/secret.h"
 #include "idem_pack.h"
 #include "request.h"
@@ -78,6 +79,16 @@ static tc_err replay(struct idem *st, const struct tc_idem_entry *e, struct tc_f
 	return TC_ERR_OK;
 }
 
+/* The answer in r->out packed, once (NULL: kept as it is). */
+static void pack_answer(struct idem *st)
+{
+	const struct tc_buf *out = &st->r->out;
+
+	if (!st->pack_tried && out->data)
+		st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
+	st->pack_tried = true;
+}
+
 /* Stores the key with the answer render wrote to r->out: one new row on
  * SQLite (serial), the answer of the row reserved first on PostgreSQL. */
 static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
@@ -86,8 +97,7 @@ static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
 	const struct tc_buf *out = &st->r->out;
 	enum tc_qs qs;
 
-	if (!st->pack_tried && out->data)
-		st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
+	pack_answer(st);
 	st->key.status = st->status;
 	st->key.body = st->packed ? st->packed : out->data ? out->data : "";
 	qs = serial ? tc_q_idem_put(c, &st->key) : tc_q_idem_answer(c, &st->key);
@@ -103,13 +113,10 @@ static tc_err store_answer(struct tc_dbc *c, struct idem *st, bool serial,
 static void idem_prepare(struct tc_job *j)
 {
 	struct idem *st = j->cls;
-	const struct tc_buf *out = &st->r->out;
 
 	if (st->first == NULL) {
 		st->status = st->render(st->cls, tc_reply_begin(st->r));
-		if (out->data)
-			st->packed = tc_idem_pack(out->data, out->len, &st->r->arena);
-		st->pack_tried = true;
+		pack_answer(st);
 	}
 }
 
@@ -224,12 +231,7 @@ static bool key_wellformed(const char *k)
  * keys. */
 static uint64_t key_hash(const char *actor, const char *key)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (const char *p = actor; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h *= 1099511628211ULL;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	uint64_t h = tc_fnv1a(tc_fnv1a(TC_FNV_BASIS, actor), key);
 	return h ? h : 1; /* 0 files nothing (tc_job_defer) */
 }
 

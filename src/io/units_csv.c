@@ -7,6 +7,7 @@
 
 #include "../core/arena.h"
 #include "../core/jspec.h"
+#include "../core/util.h"
 #include "csv.h"
 
 tc_err tc_read_file(const char *path, size_t max, struct tc_arena *a,
@@ -65,10 +66,7 @@ struct index {
 
 static size_t hash(const char *s)
 {
-	size_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return (size_t)tc_fnv1a(TC_FNV_BASIS, s);
 }
 
 static void index_put(struct index *ix, struct tc_unit *u)

@@ -28,6 +28,7 @@
 #define COMIRNATY "EU/1/20/1528"
 #define COMMUNE   "00001" /* Phúc Xá, where the people live */
 #define COMMUNE_PATH "VN/01/001/00001"
+#define DAY_COUNTS_SUM "SELECT COALESCE(SUM(n), 0) FROM dose_counts"
 #define SITE_ON_HAND                                                                      \
 	"SELECT b.on_hand FROM stock_balances b JOIN facilities f ON f.id = b.facility_id"  \
 	" WHERE b.lot_id = $1 AND f.kind = 'vaccination_site'"
@@ -397,13 +398,11 @@ static void test_void_given(void **state)
  * when the job then fails, nothing of it kept. */
 struct batch_job {
 	struct fixture *fx;
-	bool fail;       /* fail at the end */
-	int64_t counted; /* the day counts' sum before */
+	bool fail; /* fail at the end */
 	int64_t differences, after_void;
 };
 
 #define BATCH_PEOPLE 6
-
 
 /* A new person of `commune` (path: its scope), vaccinated at the site. */
 static tc_err give_new(struct tc_dbc *c, struct fixture *fx, const char *commune,
@@ -436,7 +435,7 @@ static tc_err batch_run(struct tc_dbc *c, void *cls, struct tc_fault *f)
 	struct fixture *fx = j->fx;
 	struct tc_stock_by by = { 0, tc_now_us() };
 	struct tc_dose given[BATCH_PEOPLE];
-	struct tc_sql q_sum = { .text = "SELECT COALESCE(SUM(n), 0) FROM dose_counts" };
+	struct tc_sql q_sum = { .text = DAY_COUNTS_SUM };
 	int64_t doses;
 	char *report;
 	enum tc_qs qs;
@@ -468,15 +467,14 @@ static void test_batch(void **state)
 {
 	struct fixture *fx = *state;
 	struct tc_fault f = { 0 };
-	const char *sum = "SELECT COALESCE(SUM(n), 0) FROM dose_counts";
-	int64_t counted = sql_i64(fx, sum, 0), first = coverage(fx, "first");
+	int64_t counted = sql_i64(fx, DAY_COUNTS_SUM, 0), first = coverage(fx, "first");
 	int64_t doses = sql_i64(fx, "SELECT COUNT(*) FROM doses", 0);
 
 	/* failing at the end: nothing kept, the counters as they were */
 	struct batch_job bad = { .fx = fx, .fail = true };
 	assert_int_equal(tc_db_run(fx->db, batch_run, &bad, &f), TC_ERR_CONFLICT);
 	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM doses", 0), doses);
-	assert_int_equal(sql_i64(fx, sum, 0), counted);
+	assert_int_equal(sql_i64(fx, DAY_COUNTS_SUM, 0), counted);
 	assert_int_equal(coverage(fx, "first"), first);
 
 	struct batch_job ok = { .fx = fx };
@@ -490,7 +488,7 @@ static void test_batch(void **state)
 	assert_int_equal(ok.after_void, counted + BATCH_PEOPLE - 1);
 	assert_int_equal(sql_i64(fx, "SELECT COUNT(*) FROM doses", 0),
 	                 doses + BATCH_PEOPLE);
-	assert_int_equal(sql_i64(fx, sum, 0), counted + BATCH_PEOPLE - 1);
+	assert_int_equal(sql_i64(fx, DAY_COUNTS_SUM, 0), counted + BATCH_PEOPLE - 1);
 	assert_int_equal(coverage(fx, "first"), first + BATCH_PEOPLE - 1);
 	expect_exact(fx);
 }
@@ -580,8 +578,7 @@ static void test_batch_jobs(void **state)
 	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 	int left = NQ;
 	struct tc_db_stats s0, s1;
-	const char *sum = "SELECT COALESCE(SUM(n), 0) FROM dose_counts";
-	int64_t counted = sql_i64(fx, sum, 0), first = coverage(fx, "first");
+	int64_t counted = sql_i64(fx, DAY_COUNTS_SUM, 0), first = coverage(fx, "first");
 
 	memset(q, 0, sizeof q);
 	for (int i = 0; i < NQ; i++)
@@ -616,7 +613,7 @@ static void test_batch_jobs(void **state)
 	/* all together, or the held one and then the rest */
 	assert_true(s1.batches - s0.batches <= 2);
 	assert_int_equal(q[NQ - 1].differences, 0);
-	assert_int_equal(sql_i64(fx, sum, 0), counted + NCOMMUNES - 1);
+	assert_int_equal(sql_i64(fx, DAY_COUNTS_SUM, 0), counted + NCOMMUNES - 1);
 	assert_int_equal(coverage(fx, "first"), first + NCOMMUNES - 1);
 	expect_exact(fx);
 }
