@@ -217,10 +217,10 @@ static void test_stop_keeps_acknowledged_writes(void **state)
 	sleep_ms(1500);
 	/* SIGTERM in the middle of the writes: the server must finish what it
 	 * took, answer it, close the database and exit 0. */
-	assert_int_equal(ts_server_stop(&s), 0);
+	char *log;
+	assert_int_equal(ts_server_stop_log(&s, &log), 0);
 	atomic_store(&stop, 1);
 	int acked = writers_join(ws, N);
-	char *log = ts_server_log(&s);
 	assert_non_null(strstr(log, "SIGTERM: stopping"));
 	assert_non_null(strstr(log, "stopped; database closed"));
 	free(log);

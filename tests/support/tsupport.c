@@ -263,23 +263,42 @@ void ts_server_start(struct ts_server *s, const char *db, ...)
 	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 }
 
-int ts_server_stop(struct ts_server *s)
+int ts_server_stop_log(struct ts_server *s, char **log)
 {
+	char *text, *slash;
 	int st;
 
+	if (log)
+		*log = NULL;
 	if (s->pid <= 0)
 		return -1;
 	kill(s->pid, SIGTERM);
 	st = wait_status(s->pid);
 	s->pid = 0;
-	if (st != 0) {
-		char *log = ts_server_log(s);
-		fprintf(stderr, "server exited with %d; log:\n%s\n", st, log ? log : "");
-		free(log);
+	text = ts_server_log(s);
+	if (st != 0)
+		fprintf(stderr, "server exited with %d; log:\n%s\n", st,
+		        text ? text : "");
+	/* The log's directory is this server's own; nothing is left in TMPDIR. */
+	unlink(s->log);
+	slash = strrchr(s->log, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(s->log);
+		*slash = '/';
 	}
+	if (log)
+		*log = text;
+	else
+		free(text);
 	free(s->db);
 	s->db = NULL;
 	return st;
+}
+
+int ts_server_stop(struct ts_server *s)
+{
+	return ts_server_stop_log(s, NULL);
 }
 
 char *ts_server_log(const struct ts_server *s)

@@ -44,8 +44,11 @@ struct ts_server {
 /* Starts `serve --db DB --listen 127.0.0.1:0 --web web` plus extra args
  * (NULL-terminated) and waits for its "listening on" line. */
 void ts_server_start(struct ts_server *s, const char *db, ...);
-/* SIGTERM and wait; returns the exit status (0 expected). */
+/* SIGTERM and wait; returns the exit status (0 expected). The log is
+ * printed when the status is not 0, then removed with its directory. */
 int ts_server_stop(struct ts_server *s);
+/* The same, handing the whole log to the caller (malloc'd) first. */
+int ts_server_stop_log(struct ts_server *s, char **log);
 /* The server's log so far (malloc'd). */
 char *ts_server_log(const struct ts_server *s);
 
