@@ -90,6 +90,14 @@ inject() {
 # (and strace on SQLite); leaves the figures in $WORK/LABEL.*; sets ANSWERS
 # (every 201 counted) and INFLIGHT (requests that may be written without
 # being counted: the connections at the end of each loadgen run).
+# phase_ms NAME LABELS RUN: the mean of a histogram over the measured run
+# (between RUN.m0 and RUN.m1), in milliseconds.
+phase_ms() {
+	local n
+	n=$(metric_delta "$1_count$2" "$WORK/$3.m0" "$WORK/$3.m1")
+	calc %.1f "($n > 0 ? ($(metric "$1_sum$2" "$WORK/$3.m1") - $(metric "$1_sum$2" "$WORK/$3.m0")) * 1000 / $n : 0)"
+}
+
 http_run() {
 	local db=$1 label=$2 warm_n run_n str_n base
 	warm_n=$((RATE * WARMUP))
@@ -148,6 +156,15 @@ http_run() {
 	n=$(val requests "$WORK/$label.run")
 	echo "  server side: $jobs write jobs in $commits commits, mean batch $batch;" \
 		"max wait after resume $resume_ms ms"
+	local q b s r
+	q=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="queue"}' "$label")
+	b=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="batch"}' "$label")
+	s=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="sync"}' "$label")
+	r=$(phase_ms 'tiemchung_http_resume_wait_seconds' '' "$label")
+	echo "  where an answer waited, means in ms (docs/operations.md): queue $q," \
+		"batch $b, sync $s, after resume $r; the rest of the client's" \
+		"$(calc %.1f "$(val mean_us "$WORK/$label.run") / 1000") ms is the HTTP" \
+		"threads before the job, the loopback and the client"
 	echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 	echo "  server CPU per injection: $(cpu_per_answer "$WORK/$label.cpu0" "$WORK/$label.cpu1" "$n")" \
 		"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/$label.run") s in all"

@@ -741,7 +741,10 @@ static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n);
 static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
 {
 	struct tc_job *last = jobs;
+	int64_t now = tc_mono_us();
 
+	for (struct tc_job *j = jobs; j; j = j->next)
+		j->handed_us = now;
 	if (!db->has_completer) {
 		finish_jobs(db, jobs, n);
 		return;
@@ -943,6 +946,9 @@ static void finish_jobs(struct tc_db *db, struct tc_job *jobs, size_t n)
 	while (j) {
 		struct tc_job *next = j->next;
 		j->committed_us = now;
+		tc_hist_add(&db->st_phase[TC_PHASE_QUEUE], j->picked_us - j->queued_us);
+		tc_hist_add(&db->st_phase[TC_PHASE_BATCH], j->handed_us - j->picked_us);
+		tc_hist_add(&db->st_phase[TC_PHASE_SYNC], now - j->handed_us);
 		j->next = NULL;
 		j->done(j); /* may free j */
 		j = next;
@@ -991,6 +997,9 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&db->q_mu);
 
+		int64_t now = tc_mono_us();
+		for (struct tc_job *j = jobs; j; j = j->next)
+			j->picked_us = now;
 		db->batch_in_commit = false;
 		if (batching)
 			run_batch(db, &c, jobs);
@@ -1155,6 +1164,11 @@ void tc_db_stats(struct tc_db *db, struct tc_db_stats *out)
 	for (int k = 0; k < 12; k++)
 		out->batch_hist[k] = atomic_load(&db->st_hist[k]);
 	out->wal_restarts = atomic_load(&db->st_wal_restarts);
+}
+
+const struct tc_hist *tc_db_phase_hist(struct tc_db *db, enum tc_write_phase p)
+{
+	return &db->st_phase[p];
 }
 
 tc_err tc_db_ping(struct tc_db *db)

@@ -97,8 +97,10 @@ struct tc_job {
 	void (*done)(struct tc_job *j);
 	tc_err rc;
 	struct tc_fault fault;
-	/* Filled by the writer. */
-	int64_t queued_us, committed_us;
+	/* Filled by the writer: when the job was submitted, when the writer
+	 * took its batch, when the batch was committed, and when it was
+	 * durable and the job done. */
+	int64_t queued_us, picked_us, handed_us, committed_us;
 	int attempts;
 	struct tc_job *next;
 	/* The first job of a committed SQLite batch: the log to sync before
@@ -170,6 +172,18 @@ struct tc_db_stats {
 	uint64_t syncs_completer, syncs_shared, syncs_in_commit;
 };
 void tc_db_stats(struct tc_db *db, struct tc_db_stats *out);
+
+struct tc_hist;
+
+/* Where the write jobs done so far spent their time, one histogram a
+ * phase: queued until the writer took their batch; from then until the
+ * batch was committed (the jobs before them in the batch, their own, the
+ * rest, the COMMIT); from the commit until it was durable (SQLite: the
+ * completer's sync of the log; PostgreSQL's COMMIT waits for its own, so
+ * there it is within the batch's phase). A job run again alone after its
+ * batch failed counts from its first batch. */
+enum tc_write_phase { TC_PHASE_QUEUE, TC_PHASE_BATCH, TC_PHASE_SYNC, TC_PHASE__COUNT };
+const struct tc_hist *tc_db_phase_hist(struct tc_db *db, enum tc_write_phase p);
 
 /* A new id for a row of a table that grows with people (citizens,
  * registrations, ...): time-ordered, unique across servers with distinct

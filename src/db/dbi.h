@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../core/hist.h"
 #include "db.h"
 
 /* One SQL statement. `text` uses $1..$N placeholders and serves both
@@ -219,6 +220,7 @@ struct tc_db {
 	atomic_uint_fast64_t st_batches, st_jobs;
 	atomic_uint_fast64_t st_hist[12];
 	atomic_uint_fast64_t st_wal_restarts;
+	struct tc_hist st_phase[TC_PHASE__COUNT]; /* tc_db_phase_hist */
 	/* SQLite commits made durable: by the completer's fdatasync of the
 	 * log, by a later commit's (the same file), within the COMMIT */
 	atomic_uint_fast64_t st_syncs_completer, st_syncs_shared, st_syncs_in_commit;

@@ -1,8 +1,10 @@
 #include "metrics.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "../core/hist.h"
 #include "../core/util.h"
 #include "../db/db.h"
 
@@ -10,21 +12,15 @@ static const unsigned statuses[] = {200, 201, 204, 304, 400, 401, 403, 404,
                                     405, 409, 413, 415, 429, 500, 503};
 #define NSTATUS (TC_ARRAY_LEN(statuses) + 1) /* + "other" */
 
-/* upper bounds in microseconds */
-static const int64_t bounds[] = {250, 500, 1000, 2500, 5000, 10000, 25000,
-                                 50000, 100000, 250000, 500000, 1000000,
-                                 2500000, 10000000};
-#define NBUCKET (TC_ARRAY_LEN(bounds) + 1)
-
 struct route_stats {
 	atomic_uint_fast64_t by_status[NSTATUS];
-	atomic_uint_fast64_t buckets[NBUCKET];
-	atomic_uint_fast64_t sum_us;
+	struct tc_hist duration;
 };
 
 static const char *const *names;
 static int nroutes;
 static struct route_stats *stats; /* nroutes + 1: the last is "unmatched" */
+static struct tc_hist resume_wait;
 static atomic_int_fast64_t resume_wait_max;
 static atomic_int inflight, suspended;
 
@@ -44,7 +40,7 @@ void tc_metrics_free(void)
 void tc_metrics_request(int route, unsigned status, int64_t micros)
 {
 	struct route_stats *s;
-	size_t i, b;
+	size_t i;
 
 	if (stats == NULL)
 		return;
@@ -53,17 +49,14 @@ void tc_metrics_request(int route, unsigned status, int64_t micros)
 		if (statuses[i] == status)
 			break;
 	atomic_fetch_add_explicit(&s->by_status[i], 1, memory_order_relaxed);
-	for (b = 0; b < TC_ARRAY_LEN(bounds); b++)
-		if (micros <= bounds[b])
-			break;
-	atomic_fetch_add_explicit(&s->buckets[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&s->sum_us, (uint64_t)(micros > 0 ? micros : 0),
-	                          memory_order_relaxed);
+	tc_hist_add(&s->duration, micros);
 }
 
 void tc_metrics_resume_wait(int64_t micros)
 {
 	int_fast64_t cur = atomic_load(&resume_wait_max);
+
+	tc_hist_add(&resume_wait, micros);
 	while (micros > cur &&
 	       !atomic_compare_exchange_weak(&resume_wait_max, &cur, micros))
 		;
@@ -109,43 +102,32 @@ void tc_metrics_render(struct tc_buf *out, struct tc_db *db)
 	                 "first byte of a request to its completion.\n"
 	                 "# TYPE tiemchung_http_request_duration_seconds histogram\n");
 	for (int r = 0; stats && r <= nroutes; r++) {
-		uint64_t cum = 0;
-		for (size_t b = 0; b < NBUCKET; b++)
-			cum += atomic_load(&stats[r].buckets[b]);
-		if (cum == 0)
+		char label[256];
+		if (tc_hist_count(&stats[r].duration) == 0)
 			continue;
-		cum = 0;
-		for (size_t b = 0; b < NBUCKET; b++) {
-			cum += atomic_load(&stats[r].buckets[b]);
-			if (b < TC_ARRAY_LEN(bounds))
-				tc_buf_printf(out,
-				              "tiemchung_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-				              route_name(r), (double)bounds[b] / 1e6,
-				              (unsigned long long)cum);
-			else
-				tc_buf_printf(out,
-				              "tiemchung_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-				              route_name(r), (unsigned long long)cum);
-		}
-		tc_buf_printf(out,
-		              "tiemchung_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-		              "tiemchung_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-		              route_name(r), (double)atomic_load(&stats[r].sum_us) / 1e6,
-		              route_name(r), (unsigned long long)cum);
+		snprintf(label, sizeof(label), "route=\"%s\"", route_name(r));
+		tc_hist_render(out, "tiemchung_http_request_duration_seconds", label,
+		               &stats[r].duration);
 	}
-	tc_buf_printf(out,
-	              "# HELP tiemchung_http_inflight_requests Requests being handled.\n"
-	              "# TYPE tiemchung_http_inflight_requests gauge\n"
-	              "tiemchung_http_inflight_requests %d\n"
-	              "# HELP tiemchung_http_suspended_requests Requests waiting for a commit.\n"
-	              "# TYPE tiemchung_http_suspended_requests gauge\n"
-	              "tiemchung_http_suspended_requests %d\n"
-	              "# HELP tiemchung_http_resume_wait_max_seconds Longest time a request "
-	              "waited between its resume and its answer.\n"
-	              "# TYPE tiemchung_http_resume_wait_max_seconds gauge\n"
-	              "tiemchung_http_resume_wait_max_seconds %.6f\n",
-	              atomic_load(&inflight), atomic_load(&suspended),
-	              (double)atomic_load(&resume_wait_max) / 1e6);
+	tc_buf_printf(
+	        out,
+	        "# HELP tiemchung_http_inflight_requests Requests being handled.\n"
+	        "# TYPE tiemchung_http_inflight_requests gauge\n"
+	        "tiemchung_http_inflight_requests %d\n"
+	        "# HELP tiemchung_http_suspended_requests Requests waiting for a "
+	        "commit.\n"
+	        "# TYPE tiemchung_http_suspended_requests gauge\n"
+	        "tiemchung_http_suspended_requests %d\n"
+	        "# HELP tiemchung_http_resume_wait_max_seconds Longest time a request "
+	        "waited between its resume and its answer.\n"
+	        "# TYPE tiemchung_http_resume_wait_max_seconds gauge\n"
+	        "tiemchung_http_resume_wait_max_seconds %.6f\n"
+	        "# HELP tiemchung_http_resume_wait_seconds Time a request "
+	        "waited between its resume and its answer.\n"
+	        "# TYPE tiemchung_http_resume_wait_seconds histogram\n",
+	        atomic_load(&inflight), atomic_load(&suspended),
+	        (double)atomic_load(&resume_wait_max) / 1e6);
+	tc_hist_render(out, "tiemchung_http_resume_wait_seconds", "", &resume_wait);
 	if (db == NULL)
 		return;
 	tc_db_stats(db, &ds);
@@ -190,4 +172,17 @@ void tc_metrics_render(struct tc_buf *out, struct tc_db *db)
 	        (unsigned long long)ds.syncs_completer,
 	        (unsigned long long)ds.syncs_shared,
 	        (unsigned long long)ds.syncs_in_commit);
+	tc_buf_puts(out, "# HELP tiemchung_db_write_phase_seconds Where write jobs spent "
+	                 "their time: queued until the writer took their batch (queue), "
+	                 "until the batch was committed (batch), until the commit was "
+	                 "durable (sync).\n"
+	                 "# TYPE tiemchung_db_write_phase_seconds histogram\n");
+	static const char *const phase_labels[TC_PHASE__COUNT] = {
+		[TC_PHASE_QUEUE] = "phase=\"queue\"",
+		[TC_PHASE_BATCH] = "phase=\"batch\"",
+		[TC_PHASE_SYNC] = "phase=\"sync\"",
+	};
+	for (int p = 0; p < TC_PHASE__COUNT; p++)
+		tc_hist_render(out, "tiemchung_db_write_phase_seconds", phase_labels[p],
+		               tc_db_phase_hist(db, (enum tc_write_phase)p));
 }

@@ -1,5 +1,6 @@
 /* Prometheus counters: requests by route and status, a latency histogram
- * per route, the longest wait after a resume, database commit batches.
+ * per route, the wait after a resume (longest, and a histogram), database
+ * commit batches and where write jobs waited.
  * These counters and the configuration are the program's only globals. */
 #ifndef TC_METRICS_H
 #define TC_METRICS_H

@@ -11,6 +11,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/hist.h"
 #include "core/jspec.h"
 #include "core/jw.h"
 #include "core/tctime.h"
@@ -262,6 +263,37 @@ static void test_jspec(void **state)
 	}
 }
 
+/* A bound belongs to its own bucket; negative times count as 0; the
+ * rendering is cumulative, in seconds, with and without labels. */
+static void test_hist(void **state)
+{
+	static struct tc_hist h;
+	struct tc_buf out;
+
+	(void)state;
+	tc_hist_add(&h, 250);
+	tc_hist_add(&h, 251);
+	tc_hist_add(&h, -5);
+	tc_hist_add(&h, 20000000);
+	assert_int_equal(tc_hist_count(&h), 4);
+	tc_buf_init(&out);
+	tc_hist_render(&out, "x_seconds", "phase=\"queue\"", &h);
+	const char *t = out.data;
+	assert_non_null(
+	        strstr(t, "x_seconds_bucket{phase=\"queue\",le=\"0.00025\"} 2\n"));
+	assert_non_null(strstr(t, "x_seconds_bucket{phase=\"queue\",le=\"0.0005\"} 3\n"));
+	assert_non_null(strstr(t, "x_seconds_bucket{phase=\"queue\",le=\"10\"} 3\n"));
+	assert_non_null(strstr(t, "x_seconds_bucket{phase=\"queue\",le=\"+Inf\"} 4\n"));
+	assert_non_null(strstr(t, "x_seconds_sum{phase=\"queue\"} 20.000501\n"));
+	assert_non_null(strstr(t, "x_seconds_count{phase=\"queue\"} 4\n"));
+	tc_buf_reset(&out);
+	tc_hist_render(&out, "y_seconds", "", &h);
+	t = out.data;
+	assert_non_null(strstr(t, "y_seconds_bucket{le=\"0.001\"} 3\n"));
+	assert_non_null(strstr(t, "\ny_seconds_sum 20.000501\ny_seconds_count 4\n"));
+	tc_buf_cleanup(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_buf_and_ints), cmocka_unit_test(test_time),
 		cmocka_unit_test(test_time_seconds), cmocka_unit_test(test_jw_strings),
 		cmocka_unit_test(test_utf8),         cmocka_unit_test(test_jspec),
+		cmocka_unit_test(test_hist),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
