@@ -161,10 +161,12 @@ http_run() {
 	b=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="batch"}' "$label")
 	s=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="sync"}' "$label")
 	r=$(phase_ms 'tiemchung_http_resume_wait_seconds' '' "$label")
+	local mean
+	mean=$(calc %.1f "$(val mean_us "$WORK/$label.run") / 1000")
 	echo "  where an answer waited, means in ms (docs/operations.md): queue $q," \
-		"batch $b, sync $s, after resume $r; the rest of the client's" \
-		"$(calc %.1f "$(val mean_us "$WORK/$label.run") / 1000") ms is the HTTP" \
-		"threads before the job, the loopback and the client"
+		"batch $b, sync $s, after resume $r; the rest of the client's $mean ms," \
+		"$(calc %.1f "$mean - $q - $b - $s - $r"), is the HTTP threads before the job," \
+		"the loopback and the client"
 	echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 	echo "  server CPU per injection: $(cpu_per_answer "$WORK/$label.cpu0" "$WORK/$label.cpu1" "$n")" \
 		"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/$label.run") s in all"
