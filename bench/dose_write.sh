@@ -165,8 +165,9 @@ http_run() {
 	mean=$(calc %.1f "$(val mean_us "$WORK/$label.run") / 1000")
 	echo "  where an answer waited, means in ms (docs/operations.md): queue $q," \
 		"batch $b, sync $s, after resume $r; the rest of the client's $mean ms," \
-		"$(calc %.1f "$mean - $q - $b - $s - $r"), is the HTTP threads before the job," \
-		"the loopback and the client"
+		"$(calc %.1f "($mean - $q - $b - $s - $r > 0 ? $mean - $q - $b - $s - $r : 0)")," \
+		"is the HTTP threads before the job, the loopback and the client (0 when" \
+		"a long queue's jobs started before the run)"
 	echo "  server memory: $rss0 MB before the run, $rss1 MB after"
 	echo "  server CPU per injection: $(cpu_per_answer "$WORK/$label.cpu0" "$WORK/$label.cpu1" "$n")" \
 		"(tc-writer: the database writer thread); loadgen $(val cpu_s "$WORK/$label.run") s in all"
