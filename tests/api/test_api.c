@@ -105,13 +105,15 @@ static void test_health_and_metrics(void **state)
 	assert_non_null(strstr(r.body, "tiemchung_db_commit_batch_size_count"));
 	assert_non_null(strstr(r.body, "tiemchung_http_resume_wait_max_seconds"));
 	assert_non_null(strstr(r.body, "tiemchung_http_resume_wait_seconds_count"));
-	/* the login above was a write job: it went through all three phases */
-	assert_true(metric(r.body,
-	                   "tiemchung_db_write_phase_seconds_count{phase=\"queue\"}") >
-	            0);
-	assert_int_equal(
-	        metric(r.body, "tiemchung_db_write_phase_seconds_count{phase=\"batch\"}"),
-	        metric(r.body, "tiemchung_db_write_phase_seconds_count{phase=\"sync\"}"));
+	/* the logins before were write jobs: each went through all three phases */
+	static const char *const phases[] = { "queue", "batch", "sync" };
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		char name[96];
+		snprintf(name, sizeof(name),
+		         "tiemchung_db_write_phase_seconds_count{phase=\"%s\"}",
+		         phases[i]);
+		assert_true(metric(r.body, name) > 0);
+	}
 	/* on SQLite every commit answered was made durable one of three ways */
 	unsigned long long commits = metric(r.body, "tiemchung_db_commits_total");
 	unsigned long long synced =
