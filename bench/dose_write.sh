@@ -161,11 +161,11 @@ http_run() {
 	b=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="batch"}' "$label")
 	s=$(phase_ms 'tiemchung_db_write_phase_seconds' '{phase="sync"}' "$label")
 	r=$(phase_ms 'tiemchung_http_resume_wait_seconds' '' "$label")
-	local mean
+	local mean rest
 	mean=$(calc %.1f "$(val mean_us "$WORK/$label.run") / 1000")
+	rest=$(calc %.1f "((x = $mean - $q - $b - $s - $r) > 0 ? x : 0)")
 	echo "  where an answer waited, means in ms (docs/operations.md): queue $q," \
-		"batch $b, sync $s, after resume $r; the rest of the client's $mean ms," \
-		"$(calc %.1f "($mean - $q - $b - $s - $r > 0 ? $mean - $q - $b - $s - $r : 0)")," \
+		"batch $b, sync $s, after resume $r; the rest of the client's $mean ms, $rest," \
 		"is the HTTP threads before the job, the loopback and the client (0 when" \
 		"a long queue's jobs started before the run)"
 	echo "  server memory: $rss0 MB before the run, $rss1 MB after"

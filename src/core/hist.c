@@ -1,6 +1,8 @@
 /* Latency histograms (hist.h). */
 #include "hist.h"
 
+#include <stdio.h>
+
 #include "util.h"
 
 static const int64_t bounds[TC_HIST_BOUNDS] = {
@@ -32,23 +34,21 @@ uint64_t tc_hist_count(const struct tc_hist *h)
 void tc_hist_render(struct tc_buf *out, const char *name, const char *labels,
                     const struct tc_hist *h)
 {
-	const char *sep = *labels ? "," : "";
+	const char *sep = *labels ? "," : "", *open = *labels ? "{" : "",
+	           *close = *labels ? "}" : "";
 	uint64_t cum = 0;
 
 	for (size_t b = 0; b <= TC_HIST_BOUNDS; b++) {
+		char le[24] = "+Inf";
 		cum += atomic_load_explicit(&h->buckets[b], memory_order_relaxed);
 		if (b < TC_HIST_BOUNDS)
-			tc_buf_printf(out, "%s_bucket{%s%sle=\"%g\"} %llu\n", name,
-			              labels, sep, (double)bounds[b] / 1e6,
-			              (unsigned long long)cum);
-		else
-			tc_buf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name,
-			              labels, sep, (unsigned long long)cum);
+			snprintf(le, sizeof(le), "%g", (double)bounds[b] / 1e6);
+		tc_buf_printf(out, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels, sep,
+		              le, (unsigned long long)cum);
 	}
-	tc_buf_printf(out, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name,
-	              *labels ? "{" : "", labels, *labels ? "}" : "",
+	tc_buf_printf(out, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, open, labels,
+	              close,
 	              (double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) /
 	                      1e6,
-	              name, *labels ? "{" : "", labels, *labels ? "}" : "",
-	              (unsigned long long)cum);
+	              name, open, labels, close, (unsigned long long)cum);
 }

@@ -743,14 +743,14 @@ static void hand_over(struct tc_db *db, struct tc_job *jobs, size_t n)
 	struct tc_job *last = jobs;
 	int64_t now = tc_mono_us();
 
-	for (struct tc_job *j = jobs; j; j = j->next)
+	for (struct tc_job *j = jobs; j; j = j->next) {
 		j->handed_us = now;
+		last = j;
+	}
 	if (!db->has_completer) {
 		finish_jobs(db, jobs, n);
 		return;
 	}
-	while (last->next)
-		last = last->next;
 	pthread_mutex_lock(&db->q_mu);
 	if (db->done_tail)
 		db->done_tail->next = jobs;
@@ -982,10 +982,13 @@ static void *writer_main(void *arg)
 			break;
 		}
 		size_t max = batching ? (size_t)db->opt.max_batch : 1;
+		int64_t now = tc_mono_us();
 		jobs = last = db->q_head;
+		last->picked_us = now;
 		n = 1;
 		while (n < max && last->next) {
 			last = last->next;
+			last->picked_us = now;
 			n++;
 		}
 		db->q_head = last->next;
@@ -997,9 +1000,6 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&db->q_mu);
 
-		int64_t now = tc_mono_us();
-		for (struct tc_job *j = jobs; j; j = j->next)
-			j->picked_us = now;
 		db->batch_in_commit = false;
 		if (batching)
 			run_batch(db, &c, jobs);
